@@ -1,0 +1,126 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Clause, DeadlineRule, OrgUnit, Person, Profile, Regulation, WorkCalendarDay
+from .privacy import is_registry_admin, mask_id_number, mask_phone
+from .services.units import save_unit
+
+admin.site.site_header = _("Accountability case system administration")
+admin.site.site_title = _("Accountability case system")
+admin.site.index_title = _("Administration")
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "parent", "depth", "is_active")
+    list_filter = ("kind", "is_active", "depth")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("path", "depth")
+
+    def save_model(self, request: HttpRequest, obj: OrgUnit, form: Any, change: bool) -> None:
+        save_unit(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Units referenced by cases are protected; deactivating is the normal path.
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ("staff_no", "name", "gender", "masked_id_number", "org_unit", "post", "rank", "is_active")
+    list_filter = ("gender", "political_status", "is_active")
+    search_fields = ("staff_no", "name")
+    list_select_related = ("org_unit",)
+    autocomplete_fields = ("org_unit",)
+    show_full_result_count = False
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        if is_registry_admin(request.user):
+            return [("id_number" if name == "masked_id_number" else name) for name in self.list_display]
+        return self.list_display
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if is_registry_admin(request.user) else ("masked_id_number", "masked_phone")
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if is_registry_admin(request.user) else ("id_number", "phone")
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Person) -> str:
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: Person) -> str:
+        return mask_phone(obj.phone)
+
+
+class ClauseInline(admin.TabularInline):
+    model = Clause
+    extra = 0
+    fields = ("code", "article", "paragraph", "item", "kind", "short_title", "verified")
+    show_change_link = True
+
+
+@admin.register(Regulation)
+class RegulationAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "short_title",
+        "version",
+        "family",
+        "issuer",
+        "effective_date",
+        "repealed_date",
+        "verified",
+    )
+    list_filter = ("family", "verified")
+    search_fields = ("title", "short_title", "code")
+    inlines = [ClauseInline]
+
+
+@admin.register(Clause)
+class ClauseAdmin(SimpleHistoryAdmin):
+    list_display = ("regulation", "code", "citation", "kind", "short_title", "verified")
+    list_filter = ("regulation", "kind", "verified")
+    search_fields = ("short_title", "text", "code")
+    list_select_related = ("regulation",)
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "amount", "unit", "roll_over_holidays", "verified")
+    list_filter = ("unit", "verified")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("clause",)
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "kind", "name", "verified")
+    list_filter = ("kind", "verified")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ("person", "unit")
+    verbose_name_plural = _("profile")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ("username", "first_name", "last_name", "email", "is_staff", "is_active")

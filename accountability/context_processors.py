@@ -1,0 +1,13 @@
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+
+from . import navigation as nav
+from . import roles
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None) or AnonymousUser()
+    return {
+        "nav_items": nav.items_for(user, request.path),
+        "user_role_labels": roles.role_labels(roles.role_names(user)),
+    }

@@ -1,0 +1,59 @@
+"""The navigation bar, by role. Each app lists its entries in `<app>/navigation.py` as NAV_ITEMS."""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: tuple[str, ...] = ()  # empty: every signed-in user
+    order: int = 50
+
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "home", order=0),
+    NavItem(_("People"), "registry:person_list", (roles.ADMIN, roles.CASE_OFFICER, roles.APPROVER), order=80),
+    NavItem(_("Administration"), "admin:index", (roles.ADMIN,), order=99),
+]
+
+
+def _all_items() -> list[NavItem]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.navigation"
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        items.extend(getattr(module, "NAV_ITEMS", []))
+    return sorted(items, key=lambda item: item.order)
+
+
+def items_for(user: AbstractBaseUser | AnonymousUser, current_path: str) -> list[dict[str, object]]:
+    if not user.is_authenticated:
+        return []
+    names = roles.role_names(user)
+    superuser = getattr(user, "is_superuser", False)
+    visible: list[dict[str, object]] = []
+    for item in _all_items():
+        if item.roles and not (superuser or names.intersection(item.roles)):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        visible.append({"label": item.label, "url": url, "active": active})
+    return visible
