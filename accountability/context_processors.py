@@ -7,7 +7,14 @@ from . import roles
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None) or AnonymousUser()
-    return {
+    context: dict[str, object] = {
         "nav_items": nav.items_for(user, request.path),
         "user_role_labels": roles.role_labels(roles.role_names(user)),
     }
+    if user.is_authenticated:
+        from .models import Notification
+
+        context["unread_notifications"] = Notification.objects.filter(
+            recipient=user, read_at__isnull=True
+        ).count()
+    return context

@@ -8,7 +8,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from .celery import app as celery_app
 from .typing import AuthenticatedRequest
@@ -47,3 +47,48 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, Any] = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@login_required
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from .models import Notification
+
+    notifications = Notification.objects.filter(recipient=request.user)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404, redirect
+    from django.utils import timezone
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .models import Notification
+
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = (
+        notification.url
+        if notification.url
+        and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
+        else "notifications"
+    )
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
+    from django.shortcuts import redirect
+    from django.utils import timezone
+
+    from .models import Notification
+
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications")

@@ -21,3 +21,32 @@ def transactional_personas(transactional_db: None) -> Personas:
 
 def login(client, user) -> None:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None):
+    """A real Celery worker on the Redis broker, in a thread of this process (not eager mode).
+
+    Tests using it run with transactional_db, so the worker's own database connection sees their data.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from accountability.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+    app.control.purge()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll until predicate() is truthy; used to wait for the worker thread, never to time code."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")

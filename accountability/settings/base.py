@@ -150,6 +150,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@accountability.local")
+EMAIL_SUBJECT_PREFIX_TEXT = "问责案件管理系统"
+# Absolute links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery. Without REDIS_URL the broker is a folder on disk, which needs no server.
 REDIS_URL = env.str("REDIS_URL", default="")
