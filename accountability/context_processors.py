@@ -14,7 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user.is_authenticated:
         from .models import Notification
 
-        context["unread_notifications"] = Notification.objects.filter(
-            recipient=user, read_at__isnull=True
-        ).count()
+        unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+        context["unread_notifications"] = unread.count()
     return context
