@@ -1,0 +1,703 @@
+"""Every change to a case happens here: atomic, audited, notifying whoever must act next on commit.
+
+Views, the admin, imports and Celery tasks call these functions; nothing else sets `Case.state`.
+Errors are raised as CaseActionError (with Chinese messages), CaseConflictError when someone else moved
+the case first, and CasePermissionError when the user may not act.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, has_transition_perm
+
+from accountability import roles
+from accountability.models import Clause, DeadlineRule, OrgUnit, Person, Regulation, regulation_in_force
+from accountability.notifications import notify
+from accountability.numbering import next_number
+
+from . import guards
+from .access import can_see, name_on_case
+from .deadlines import next_deadline, today
+from .models import (
+    CASE_NUMBER_KIND,
+    IMPACT_RULES,
+    Attachment,
+    Case,
+    CaseSource,
+    CaseState,
+    CaseTransition,
+    DecidedForm,
+    InvestigationTeamMember,
+    Target,
+)
+from .uploads import validate_upload
+
+
+class CaseActionError(Exception):
+    """The action was refused; `messages` say why, in the user's language."""
+
+    def __init__(self, messages: str | Sequence[str]):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("; ".join(self.messages))
+
+
+class CaseConflictError(CaseActionError):
+    """Someone else changed the case's state between loading and acting."""
+
+
+class CasePermissionError(CaseActionError, PermissionDenied):
+    pass
+
+
+EDITABLE_STATES = (CaseState.DRAFT, CaseState.INITIATED)
+INVESTIGATION_STATES = (CaseState.INITIATED,)
+
+
+def _conflict(case: Case) -> CaseConflictError:
+    current = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first() or case.state
+    return CaseConflictError(
+        _(
+            "Someone else has just acted on this case (it is now “%(state)s”). Your action was not carried "
+            "out and nothing was lost; check the case and try again."
+        )
+        % {"state": CaseState(current).label}
+    )
+
+
+def _require_visible(case: Case, by: User) -> None:
+    if not can_see(by, case):
+        raise CasePermissionError(_("You may not act on this case."))
+
+
+def _require_state(case: Case, states: Iterable[str], expected_state: str | None) -> None:
+    if expected_state and expected_state != case.state:
+        raise _conflict(case)
+    if case.state not in states:
+        raise CaseActionError(
+            _("This cannot be done while the case is “%(state)s”.") % {"state": CaseState(case.state).label}
+        )
+
+
+def _locked(case: Case) -> Case:
+    """Re-read the case under a row lock so that competing actions queue instead of interleaving."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if fresh.state != case.state:
+        raise _conflict(case)
+    return fresh
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk])
+
+
+def approvers_for(case: Case) -> list[User]:
+    """Approvers who can see the case: named on it, or (if not confidential) with it in their jurisdiction."""
+    approvers = User.objects.filter(groups__name=roles.APPROVER, is_active=True).distinct()
+    return [user for user in approvers if can_see(user, case)]
+
+
+def _notify_next(case: Case) -> None:
+    url = _case_url(case)
+    number = case.number
+    if case.state in (CaseState.DRAFT, CaseState.DETERMINED, CaseState.APPEALED):
+        messages = {
+            CaseState.DRAFT: _("New clue %(number)s awaits your approval to start an investigation"),
+            CaseState.DETERMINED: _("Case %(number)s awaits your decision"),
+            CaseState.APPEALED: _("An appeal on case %(number)s awaits your decision"),
+        }
+        notify(approvers_for(case), title=messages[case.state] % {"number": number}, body=case.title, url=url)
+        return
+    messages = {
+        CaseState.INITIATED: _("Investigation of case %(number)s has been approved"),
+        CaseState.DECIDED: _("Case %(number)s is decided: deliver the decision"),
+        CaseState.DELIVERED: _("Case %(number)s is delivered: record the response"),
+        CaseState.RESPONDED: _("Case %(number)s: close it when the appeal window has passed"),
+        CaseState.CLOSED: _("Case %(number)s is closed"),
+        CaseState.DISMISSED: _("Case %(number)s ended without accountability"),
+        CaseState.WITHDRAWN: _("Clue %(number)s was not taken up"),
+    }
+    recipients = [case.lead_officer] if case.lead_officer else []
+    notify(recipients, title=messages[CaseState(case.state)] % {"number": number}, body=case.title, url=url)
+
+
+def _refresh_next_deadline(case: Case) -> list[str]:
+    code, due = next_deadline(case)
+    case.next_due_rule, case.next_due_on = code, due
+    return ["next_due_rule", "next_due_on"]
+
+
+def _transition(
+    case: Case,
+    name: str,
+    *,
+    by: User,
+    comment: str = "",
+    expected_state: str | None = None,
+    fields: Sequence[str] = (),
+    guard_args: dict[str, Any] | None = None,
+) -> Case:
+    """Run a transition inside the caller's transaction: permission, state, guard, save, audit, notify."""
+    method = getattr(case, name)
+    if not method._django_fsm.has_transition(case.state):
+        raise CaseActionError(
+            _("This cannot be done while the case is “%(state)s”.") % {"state": CaseState(case.state).label}
+        )
+    if not has_transition_perm(method, by):
+        raise CasePermissionError(_("Your role may not do this."))
+    problems = guards.GUARDS[name](case, **(guard_args or {}))
+    if problems:
+        raise CaseActionError(problems)
+    source = case.state
+    method()
+    update_fields = ["state", "updated_at", *fields, *_refresh_next_deadline(case)]
+    try:
+        case.save(update_fields=list(dict.fromkeys(update_fields)))
+    except (ConcurrentTransition, DatabaseError) as error:
+        if isinstance(error, ConcurrentTransition) or "did not affect any rows" in str(error):
+            raise _conflict(case) from error
+        raise
+    CaseTransition.objects.create(
+        case=case, name=name, source_state=source, target_state=case.state, by=by, comment=comment
+    )
+    _notify_next(case)
+    return case
+
+
+# --- Creating and editing -------------------------------------------------------------------------
+
+
+@dataclass
+class TargetSpec:
+    org_unit: OrgUnit | None = None
+    person: Person | None = None
+    responsibility: str = ""
+
+
+@dataclass
+class CaseData:
+    title: str
+    source: str
+    summary: str
+    conduct_date: dt.date
+    unit: OrgUnit
+    lead_officer: User | None = None
+    confidential: bool = False
+    situations: Sequence[Clause] = ()
+    targets: Sequence[TargetSpec] = ()
+    named_users: Sequence[User] = field(default_factory=list)
+
+
+def regulation_for(conduct_date: dt.date) -> Regulation:
+    regulation = regulation_in_force(Regulation.Family.ACCOUNTABILITY, conduct_date)
+    if regulation is None:
+        raise CaseActionError(
+            _("No version of the Accountability Regulations was in force on %(date)s.")
+            % {"date": conduct_date.isoformat()}
+        )
+    return regulation
+
+
+def _set_targets(case: Case, targets: Sequence[TargetSpec]) -> None:
+    seen: set[tuple[str, int]] = set()
+    for spec in targets:
+        if (spec.org_unit is None) == (spec.person is None):
+            raise CaseActionError(_("Each target is either a party organisation or a party leader."))
+        key = ("unit", spec.org_unit.pk) if spec.org_unit else ("person", spec.person.pk)  # type: ignore[union-attr]
+        if key in seen:
+            raise CaseActionError(_("The same target is named twice."))
+        seen.add(key)
+    case.targets.all().delete()
+    Target.objects.bulk_create(
+        [
+            Target(case=case, org_unit=spec.org_unit, person=spec.person, responsibility=spec.responsibility)
+            for spec in targets
+        ]
+    )
+
+
+def _set_situations(case: Case, situations: Sequence[Clause]) -> None:
+    problems = guards.situation_problems(case, list(situations))
+    if problems:
+        raise CaseActionError(problems)
+    case.situations.set(situations)
+
+
+@transaction.atomic
+def create_case(data: CaseData, *, by: User | None, now: dt.date | None = None) -> Case:
+    """Register a clue as a `draft` case with the next number of the year.
+
+    `by` is None when the system opens the case (an overdue rectification, for instance).
+    """
+    if by is not None and not (by.has_perm("cases.add_case")):
+        raise CasePermissionError(_("Your role may not register clues."))
+    if not data.title.strip():
+        raise CaseActionError(_("Give the case a title."))
+    if data.source not in CaseSource.values:
+        raise CaseActionError(_("Choose a valid source."))
+    year = (now or today()).year
+    if data.conduct_date > (now or today()):
+        raise CaseActionError(_("The conduct date cannot be in the future."))
+    case = Case(
+        year=year,
+        sequence=next_number(CASE_NUMBER_KIND, year),
+        title=data.title.strip(),
+        source=data.source,
+        summary=data.summary,
+        conduct_date=data.conduct_date,
+        regulation=regulation_for(data.conduct_date),
+        unit=data.unit,
+        lead_officer=data.lead_officer or (by if by and roles.has_role(by, roles.CASE_OFFICER) else None),
+        confidential=data.confidential,
+        created_by=by,
+    )
+    case.save()
+    _set_situations(case, data.situations)
+    _set_targets(case, data.targets)
+    name_on_case(case, by, case.lead_officer, *data.named_users)
+    CaseTransition.objects.create(
+        case=case, name="create", source_state="", target_state=case.state, by=by, comment=""
+    )
+    _notify_next(case)
+    return case
+
+
+@transaction.atomic
+def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | None = None) -> Case:
+    """Edit the clue while it is a draft or under investigation."""
+    _require_visible(case, by)
+    case = _locked(case)
+    _require_state(case, EDITABLE_STATES, expected_state)
+    if not by.has_perm("cases.change_case", case) and not by.has_perm("cases.change_case"):
+        raise CasePermissionError(_("You may not edit this case."))
+    if data.conduct_date > today():
+        raise CaseActionError(_("The conduct date cannot be in the future."))
+    case.title = data.title.strip()
+    case.source = data.source
+    case.summary = data.summary
+    case.conduct_date = data.conduct_date
+    case.regulation = regulation_for(data.conduct_date)
+    case.unit = data.unit
+    case.confidential = data.confidential
+    if data.lead_officer is not None:
+        case.lead_officer = data.lead_officer
+    case.save(
+        update_fields=[
+            "title",
+            "source",
+            "summary",
+            "conduct_date",
+            "regulation",
+            "unit",
+            "confidential",
+            "lead_officer",
+            "updated_at",
+        ]
+    )
+    _set_situations(case, data.situations)
+    name_on_case(case, case.lead_officer, *data.named_users)
+    return case
+
+
+@transaction.atomic
+def set_case_targets(
+    case: Case, targets: Sequence[TargetSpec], *, by: User, expected_state: str | None = None
+) -> Case:
+    _require_visible(case, by)
+    case = _locked(case)
+    _require_state(case, (CaseState.DRAFT,), expected_state)
+    _set_targets(case, targets)
+    return case
+
+
+@transaction.atomic
+def add_target(case: Case, spec: TargetSpec, *, by: User, expected_state: str | None = None) -> Target:
+    _require_visible(case, by)
+    case = _locked(case)
+    _require_state(case, EDITABLE_STATES, expected_state)
+    if (spec.org_unit is None) == (spec.person is None):
+        raise CaseActionError(_("Each target is either a party organisation or a party leader."))
+    duplicate = case.targets.filter(
+        Q(org_unit=spec.org_unit) if spec.org_unit else Q(person=spec.person)
+    ).exists()
+    if duplicate:
+        raise CaseActionError(_("The same target is named twice."))
+    return Target.objects.create(
+        case=case, org_unit=spec.org_unit, person=spec.person, responsibility=spec.responsibility
+    )
+
+
+@transaction.atomic
+def remove_target(target: Target, *, by: User) -> None:
+    case = target.case
+    _require_visible(case, by)
+    case = _locked(case)
+    _require_state(case, EDITABLE_STATES, None)
+    target.delete()
+
+
+@transaction.atomic
+def record_investigation(
+    case: Case,
+    *,
+    by: User,
+    team: Sequence[Person],
+    leader: Person | None,
+    report: str,
+    report_date: dt.date | None,
+    expected_state: str | None = None,
+) -> Case:
+    """The investigation team and report, while the investigation runs."""
+    _require_visible(case, by)
+    if not by.has_perm("cases.process_case"):
+        raise CasePermissionError(_("Your role may not do this."))
+    case = _locked(case)
+    _require_state(case, INVESTIGATION_STATES, expected_state)
+    if leader is not None and leader not in team:
+        raise CaseActionError(_("The team leader must be a member of the team."))
+    case.team.all().delete()
+    InvestigationTeamMember.objects.bulk_create(
+        [InvestigationTeamMember(case=case, person=person, is_leader=person == leader) for person in team]
+    )
+    linked_users = User.objects.filter(profile__person__in=team)
+    name_on_case(case, *linked_users)
+    case.investigation_report = report
+    case.report_date = report_date
+    case.save(update_fields=["investigation_report", "report_date", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def record_target_findings(
+    target: Target,
+    *,
+    by: User,
+    responsibility: str,
+    statement: str,
+    statement_date: dt.date | None,
+    statement_waived: bool,
+    waiver_note: str,
+) -> Target:
+    """A target's responsibility level and statement and defence (陈述申辩), or its waiver."""
+    case = target.case
+    _require_visible(case, by)
+    if not by.has_perm("cases.process_case"):
+        raise CasePermissionError(_("Your role may not do this."))
+    case = _locked(case)
+    _require_state(case, INVESTIGATION_STATES, None)
+    target.responsibility = responsibility
+    problem = guards.level_problem(target) if responsibility else None
+    if problem:
+        raise CaseActionError(problem)
+    if statement_waived and not waiver_note.strip():
+        raise CaseActionError(_("Note why the statement was waived."))
+    target.statement = statement
+    target.statement_date = statement_date
+    target.statement_waived = statement_waived
+    target.waiver_note = waiver_note
+    target.save(
+        update_fields=["responsibility", "statement", "statement_date", "statement_waived", "waiver_note"]
+    )
+    return target
+
+
+# --- Transitions ------------------------------------------------------------------------------------
+
+
+def _prepare(case: Case, by: User, expected_state: str | None) -> Case:
+    """Check visibility and the state the user saw, then lock the row for the rest of the transaction."""
+    _require_visible(case, by)
+    if expected_state and expected_state != case.state:
+        raise _conflict(case)
+    return _locked(case)
+
+
+@transaction.atomic
+def initiate_case(case: Case, *, by: User, comment: str = "", expected_state: str | None = None) -> Case:
+    case = _prepare(case, by, expected_state)
+    return _transition(case, "initiate", by=by, comment=comment)
+
+
+@transaction.atomic
+def determine_case(case: Case, *, by: User, comment: str = "", expected_state: str | None = None) -> Case:
+    case = _prepare(case, by, expected_state)
+    return _transition(case, "determine", by=by, comment=comment)
+
+
+@dataclass
+class TargetDecision:
+    forms: Sequence[tuple[str, str]] = ()  # (form, measure or "")
+    circumstances: Sequence[Clause] = ()
+    exemption_ground: Clause | None = None
+
+
+@dataclass
+class DecisionData:
+    meeting_date: dt.date | None
+    meeting_attendees: str
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstaining: int | None
+    decision_date: dt.date | None
+    facts: str
+    targets: dict[int, TargetDecision]
+
+
+def _impact_period(form: str, measure: str, start: dt.date, rules: dict[str, DeadlineRule]) -> dt.date | None:
+    codes = IMPACT_RULES.get(measure, ()) if measure else IMPACT_RULES.get(form, ())
+    ends = [rules[code].due_date(start) for code in codes if code in rules]
+    return max(ends) if ends else None
+
+
+def _write_forms(case: Case, decisions: dict[int, TargetDecision], start: dt.date | None) -> None:
+    targets = {target.pk: target for target in case.targets.all()}
+    unknown = set(decisions) - set(targets)
+    if unknown:
+        raise CaseActionError(_("A decision names a target that is not on this case."))
+    impact_codes = {code for codes in IMPACT_RULES.values() for code in codes}
+    rules = {rule.code: rule for rule in DeadlineRule.objects.filter(code__in=impact_codes)}
+    problems: list[str] = []
+    for target_id, decision in decisions.items():
+        target = targets[target_id]
+        problems += guards.form_problems(target, list(decision.forms))
+        for clause in decision.circumstances:
+            if clause.kind not in (Clause.Kind.EXEMPTION, Clause.Kind.MITIGATION, Clause.Kind.AGGRAVATION):
+                problems.append(_("%(clause)s is not a circumstance clause.") % {"clause": clause})
+        if decision.exemption_ground is not None and decision.exemption_ground.kind != Clause.Kind.EXEMPTION:
+            problems.append(_("The exemption ground must be a clause on no or exempted accountability."))
+    if problems:
+        raise CaseActionError(problems)
+    DecidedForm.objects.filter(target__case=case).delete()
+    rows = []
+    for target_id, decision in decisions.items():
+        target = targets[target_id]
+        target.exemption_ground = decision.exemption_ground
+        target.save(update_fields=["exemption_ground"])
+        target.circumstances.set(decision.circumstances)
+        for form, measure in dict.fromkeys(decision.forms):
+            ends = _impact_period(form, measure, start, rules) if start else None
+            rows.append(
+                DecidedForm(
+                    target=target,
+                    form=form,
+                    measure=measure or "",
+                    impact_starts_on=start if ends else None,
+                    impact_ends_on=ends,
+                )
+            )
+    DecidedForm.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def decide_case(
+    case: Case, data: DecisionData, *, by: User, comment: str = "", expected_state: str | None = None
+) -> Case:
+    """Record the decision meeting and each target's forms, then move to `decided`."""
+    case = _prepare(case, by, expected_state)
+    if not has_transition_perm(case.decide, by):
+        raise CasePermissionError(_("Your role may not do this."))
+    _require_state(case, (CaseState.DETERMINED,), None)
+    case.meeting_date = data.meeting_date
+    case.meeting_attendees = data.meeting_attendees
+    case.votes_for, case.votes_against, case.votes_abstaining = (
+        data.votes_for,
+        data.votes_against,
+        data.votes_abstaining,
+    )
+    case.decision_date = data.decision_date
+    case.decision_facts = data.facts
+    _write_forms(case, data.targets, data.decision_date)
+    return _transition(
+        case,
+        "decide",
+        by=by,
+        comment=comment,
+        fields=[
+            "meeting_date",
+            "meeting_attendees",
+            "votes_for",
+            "votes_against",
+            "votes_abstaining",
+            "decision_date",
+            "decision_facts",
+        ],
+    )
+
+
+@transaction.atomic
+def deliver_case(
+    case: Case,
+    *,
+    by: User,
+    delivered_on: dt.date | None,
+    document_no: str,
+    comment: str = "",
+    expected_state: str | None = None,
+) -> Case:
+    case = _prepare(case, by, expected_state)
+    document_no = document_no.strip()
+    if document_no and Case.objects.filter(decision_document_no=document_no).exclude(pk=case.pk).exists():
+        raise CaseActionError(
+            _("The decision document number %(number)s is already used.") % {"number": document_no}
+        )
+    case.delivered_on, case.decision_document_no = delivered_on, document_no
+    return _transition(
+        case, "deliver", by=by, comment=comment, fields=["delivered_on", "decision_document_no"]
+    )
+
+
+@dataclass
+class ResponseData:
+    accepts: bool | None
+    text: str
+    self_criticism_received: bool
+    response_date: dt.date | None
+
+
+@transaction.atomic
+def record_case_response(
+    case: Case,
+    responses: dict[int, ResponseData],
+    *,
+    by: User,
+    comment: str = "",
+    expected_state: str | None = None,
+) -> Case:
+    case = _prepare(case, by, expected_state)
+    if not has_transition_perm(case.record_response, by):
+        raise CasePermissionError(_("Your role may not do this."))
+    _require_state(case, (CaseState.DELIVERED,), None)
+    targets = {target.pk: target for target in case.targets.all()}
+    for target_id, response in responses.items():
+        target = targets.get(target_id)
+        if target is None:
+            raise CaseActionError(_("A response names a target that is not on this case."))
+        target.response_accepts = response.accepts
+        target.response_text = response.text
+        target.self_criticism_received = response.self_criticism_received
+        target.response_date = response.response_date
+        target.save(
+            update_fields=["response_accepts", "response_text", "self_criticism_received", "response_date"]
+        )
+    return _transition(case, "record_response", by=by, comment=comment)
+
+
+@transaction.atomic
+def file_case_appeal(
+    case: Case,
+    *,
+    by: User,
+    appellant: Target | None,
+    filed_on: dt.date | None,
+    grounds: str,
+    comment: str = "",
+    expected_state: str | None = None,
+) -> Case:
+    case = _prepare(case, by, expected_state)
+    if appellant is not None and appellant.case_id != case.pk:
+        raise CaseActionError(_("The appellant must be a target of this case."))
+    case.appellant, case.appeal_filed_on, case.appeal_grounds = appellant, filed_on, grounds
+    return _transition(
+        case, "file_appeal", by=by, comment=comment, fields=["appellant", "appeal_filed_on", "appeal_grounds"]
+    )
+
+
+@transaction.atomic
+def decide_case_appeal(
+    case: Case,
+    *,
+    by: User,
+    outcome: str,
+    decided_on: dt.date | None,
+    decision: str,
+    revised: dict[int, TargetDecision] | None = None,
+    comment: str = "",
+    expected_state: str | None = None,
+) -> Case:
+    """Decide the appeal. Revoked: the forms stop having effect. Modified: the revised forms replace them."""
+    case = _prepare(case, by, expected_state)
+    if not has_transition_perm(case.decide_appeal, by):
+        raise CasePermissionError(_("Your role may not do this."))
+    _require_state(case, (CaseState.APPEALED,), None)
+    if outcome and outcome not in Case.AppealOutcome.values:
+        raise CaseActionError(_("Choose the outcome of the appeal."))
+    case.appeal_outcome, case.appeal_decided_on, case.appeal_decision = outcome, decided_on, decision
+    if outcome == Case.AppealOutcome.REVOKED:
+        DecidedForm.objects.filter(target__case=case).update(revoked=True)
+    elif outcome == Case.AppealOutcome.MODIFIED:
+        if not revised:
+            raise CaseActionError(_("Enter the modified forms of accountability."))
+        _write_forms(case, revised, case.decision_date)
+    case.closed_on = decided_on
+    return _transition(
+        case,
+        "decide_appeal",
+        by=by,
+        comment=comment,
+        fields=["appeal_outcome", "appeal_decided_on", "appeal_decision", "closed_on"],
+    )
+
+
+@transaction.atomic
+def close_case(
+    case: Case, *, by: User, comment: str = "", on: dt.date | None = None, expected_state: str | None = None
+) -> Case:
+    case = _prepare(case, by, expected_state)
+    case.closed_on = on or today()
+    return _transition(case, "close", by=by, comment=comment, fields=["closed_on"], guard_args={"on": on})
+
+
+@transaction.atomic
+def dismiss_case(
+    case: Case, *, by: User, ground: Clause | None, reason: str, expected_state: str | None = None
+) -> Case:
+    case = _prepare(case, by, expected_state)
+    case.dismissal_ground, case.end_reason, case.closed_on = ground, reason, today()
+    return _transition(
+        case, "dismiss", by=by, comment=reason, fields=["dismissal_ground", "end_reason", "closed_on"]
+    )
+
+
+@transaction.atomic
+def withdraw_case(case: Case, *, by: User, reason: str, expected_state: str | None = None) -> Case:
+    case = _prepare(case, by, expected_state)
+    case.end_reason, case.closed_on = reason, today()
+    return _transition(case, "withdraw", by=by, comment=reason, fields=["end_reason", "closed_on"])
+
+
+# --- Attachments -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attachment(case: Case, *, by: User, kind: str, upload: Any) -> Attachment:
+    _require_visible(case, by)
+    if not (by.has_perm("cases.process_case") or by.has_perm("cases.decide_case")):
+        raise CasePermissionError(_("Your role may not do this."))
+    if kind not in Attachment.Kind.values:
+        raise CaseActionError(_("Choose the kind of attachment."))
+    problems = validate_upload(upload)
+    if problems:
+        raise CaseActionError(problems)
+    return Attachment.objects.create(
+        case=case, kind=kind, file=upload, original_name=upload.name[:200], size=upload.size, uploaded_by=by
+    )
+
+
+@transaction.atomic
+def withdraw_attachment(attachment: Attachment, *, by: User) -> Attachment:
+    """Attachments are part of the record: withdrawn, never deleted."""
+    _require_visible(attachment.case, by)
+    if not by.has_perm("cases.process_case"):
+        raise CasePermissionError(_("Your role may not do this."))
+    attachment.withdrawn = True
+    attachment.save(update_fields=["withdrawn"])
+    return attachment

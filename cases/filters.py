@@ -1,0 +1,96 @@
+"""The case list's filters, search and sorting (django-filter)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import django_filters
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accountability.models import OrgUnit
+
+from .deadlines import today
+from .forms import officers
+from .models import TERMINAL_STATES, Case, CaseSource, CaseState, DecidedForm, Form, Target
+
+NUMBER_PATTERN = re.compile(r"(?:(\d{4})\D+)?0*(\d{1,6})\D*$")
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=CaseState.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=CaseSource.choices)
+    year = django_filters.NumberFilter(label=_("Year"))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit (with sub-units)"), queryset=OrgUnit.objects.filter(is_active=True), method="in_unit"
+    )
+    form = django_filters.ChoiceFilter(
+        label=_("Form of accountability"), choices=Form.choices, method="with_form"
+    )
+    officer = django_filters.ModelChoiceFilter(
+        label=_("Lead officer"), queryset=User.objects.none(), field_name="lead_officer"
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"),
+        method="only_overdue",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            (("year", "sequence"), "number"),
+            ("created_at", "created"),
+            ("state", "state"),
+            ("next_due_on", "due"),
+        ),
+        field_labels={
+            "number": _("Number"),
+            "created": _("Registered"),
+            "state": _("State"),
+            "due": _("Deadline"),
+        },
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        officer_filter = self.filters["officer"]
+        officer_filter.queryset = officers()
+        officer_filter.field.label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(title__icontains=value)
+        match = NUMBER_PATTERN.search(value)
+        if match and any(ch.isdigit() for ch in value):
+            year, sequence = match.groups()
+            number = Q(sequence=int(sequence))
+            condition |= number & Q(year=int(year)) if year else number
+        named = Target.objects.filter(case=OuterRef("pk")).filter(
+            Q(person__name__icontains=value) | Q(org_unit__name__icontains=value)
+        )
+        return queryset.filter(condition | Q(Exists(named)))
+
+    def in_unit(self, queryset: QuerySet[Case], name: str, value: OrgUnit | None) -> QuerySet[Case]:
+        return queryset.filter(unit__path__startswith=value.path) if value else queryset
+
+    def with_form(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(DecidedForm.objects.filter(target__case=OuterRef("pk"), form=value, revoked=False))
+        )
+
+    def only_overdue(self, queryset: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
+        if value is None:
+            return queryset
+        overdue = Q(next_due_on__lt=today()) & ~Q(state__in=TERMINAL_STATES)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

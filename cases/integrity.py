@@ -1,0 +1,62 @@
+"""The integrity record (廉政档案) of a person: cases, decided forms, impact periods.
+
+Other apps add their sections (findings, petitions) by defining `integrity_sections(person, user)` in
+`<app>/integrity.py`, returning a list of {"title", "template", ...context} dictionaries.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Prefetch
+
+from accountability.models import Person
+
+from .access import cases_for_user
+from .deadlines import today
+from .models import DecidedForm, Target
+
+
+def other_sections(person: Person, user: Any) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = []
+    for config in apps.get_app_configs():
+        if config.name == "cases":
+            continue
+        module_name = f"{config.name}.integrity"
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        sections.extend(module.integrity_sections(person, user))
+    return sections
+
+
+def integrity_record(person: Person, user: Any) -> dict[str, Any]:
+    on = today()
+    visible_cases = cases_for_user(user)
+    targets = list(
+        Target.objects.filter(person=person, case__in=visible_cases)
+        .select_related("case", "case__unit")
+        .prefetch_related(Prefetch("forms", queryset=DecidedForm.objects.order_by("pk")))
+        .order_by("-case__year", "-case__sequence")
+    )
+    periods: list[dict[str, Any]] = [
+        {"target": target, "form": form, "running": form.impact_running_on(on)}
+        for target in targets
+        for form in target.forms.all()
+        if form.impact_ends_on is not None
+    ]
+    running = [period for period in periods if period["running"]]
+    return {
+        "person": person,
+        "targets": targets,
+        "periods": periods,
+        "running": running,
+        "running_until": max((period["form"].impact_ends_on for period in running), default=None),
+        "today": on,
+        "sections": other_sections(person, user),
+    }

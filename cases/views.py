@@ -1,0 +1,528 @@
+"""Case pages. Thin: fetch through cases/access.py, parse with cases/forms.py, act with cases/actions.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import has_transition_perm
+
+from accountability.models import Person
+from accountability.typing import AuthenticatedRequest
+
+from . import actions, forms
+from .access import cases_for_user, get_case_for_user
+from .actions import CaseActionError, CaseConflictError
+from .deadlines import deadlines_for_display, today
+from .exports import cases_workbook
+from .filters import CaseFilter
+from .integrity import integrity_record
+from .models import (
+    Attachment,
+    Case,
+    CaseState,
+    DecidedForm,
+    InvestigationTeamMember,
+    Target,
+)
+
+PAGE_SIZE = 30
+
+# Each transition's form, its button label, and whether the button is a warning (ends the case).
+TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
+    "initiate": (forms.CommentForm, gettext_lazy("Approve the investigation"), False),
+    "determine": (forms.CommentForm, gettext_lazy("Confirm the responsibility findings"), False),
+    "decide": (forms.DecideForm, gettext_lazy("Make the decision"), False),
+    "deliver": (forms.DeliverForm, gettext_lazy("Record delivery"), False),
+    "record_response": (forms.ResponseForm, gettext_lazy("Record the response"), False),
+    "file_appeal": (forms.AppealForm, gettext_lazy("Record an appeal"), False),
+    "decide_appeal": (forms.AppealDecisionForm, gettext_lazy("Decide the appeal"), False),
+    "close": (forms.CommentForm, gettext_lazy("Close the case"), False),
+    "dismiss": (forms.DismissForm, gettext_lazy("No or exempted accountability"), True),
+    "withdraw": (forms.WithdrawForm, gettext_lazy("Do not take up the clue"), True),
+}
+
+
+def _targets(case: Case) -> list[Target]:
+    return list(
+        case.targets.select_related("org_unit", "person", "person__org_unit", "exemption_ground__regulation")
+        .prefetch_related(
+            Prefetch("forms", queryset=DecidedForm.objects.order_by("pk")),
+            "circumstances__regulation",
+        )
+        .order_by("pk")
+    )
+
+
+def available_transitions(case: Case, user: Any) -> list[dict[str, Any]]:
+    buttons = []
+    for name, (_form, label, warning) in TRANSITIONS.items():
+        method = getattr(case, name)
+        if method._django_fsm.has_transition(case.state) and has_transition_perm(method, user):
+            buttons.append({"name": name, "label": label, "warning": warning})
+    return buttons
+
+
+def _list_queryset(user: Any) -> QuerySet[Case]:
+    return cases_for_user(user).prefetch_related(
+        Prefetch("targets", queryset=Target.objects.select_related("org_unit", "person").order_by("pk"))
+    )
+
+
+@login_required
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.view_case"):
+        raise PermissionDenied
+    case_filter = CaseFilter(request.GET or None, queryset=_list_queryset(request.user))
+    cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
+    if not (request.GET.get("sort")):
+        cases = cases.order_by("-year", "-sequence")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "cases/_case_table.html"
+        if request.htmx and request.htmx.target == "case-table"
+        else "cases/case_list.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "filter": case_filter,
+            "page": page,
+            "today": today(),
+            "can_create": request.user.has_perm("cases.add_case"),
+        },
+    )
+
+
+@login_required
+def case_export(request: AuthenticatedRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.view_case"):
+        raise PermissionDenied
+    case_filter = CaseFilter(request.GET or None, queryset=_list_queryset(request.user))
+    cases = (case_filter.qs if case_filter.is_bound else case_filter.queryset).order_by("-year", "-sequence")
+    response = HttpResponse(
+        cases_workbook(cases[:20000]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''cases.xlsx"
+    return response
+
+
+@login_required
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    targets = _targets(case)
+    context = {
+        "case": case,
+        "targets": targets,
+        "situations": list(case.situations.select_related("regulation")),
+        "team": list(
+            InvestigationTeamMember.objects.filter(case=case)
+            .select_related("person")
+            .order_by("-is_leader", "pk")
+        ),
+        "transitions": list(case.transitions.select_related("by")),
+        "attachments": list(case.attachments.filter(withdrawn=False).select_related("uploaded_by")),
+        "deadlines": deadlines_for_display(case),
+        "buttons": available_transitions(case, request.user),
+        "can_edit": case.state in actions.EDITABLE_STATES and request.user.has_perm("cases.change_case"),
+        "can_investigate": case.state == CaseState.INITIATED and request.user.has_perm("cases.process_case"),
+        "can_edit_targets": case.state in actions.EDITABLE_STATES
+        and request.user.has_perm("cases.change_case"),
+        "can_attach": request.user.has_perm("cases.add_attachment"),
+        "attachment_form": forms.AttachmentForm(),
+        "dismissal_ground": case.dismissal_ground,
+        "appellant": case.appellant,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _show_errors(form: Any, error: CaseActionError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _done(request: AuthenticatedRequest, case: Case, message: str) -> HttpResponse:
+    messages.success(request, message)
+    url = reverse("cases:detail", args=[case.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+TARGET_FIELD = re.compile(r"^t\d+_")
+
+
+def _form_page(
+    request: AuthenticatedRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    form = context["form"]
+    context.setdefault("general_fields", [field for field in form if not TARGET_FIELD.match(field.name)])
+    if request.htmx:
+        return render(request, "cases/_action_form.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.add_case"):
+        raise PermissionDenied
+    form = forms.CaseCreateForm(request.POST or None, initial={"lead_officer": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = actions.create_case(form.case_data(), by=request.user)
+        except CaseActionError as error:
+            _show_errors(form, error)
+        else:
+            return _done(request, case, _("Clue %(number)s registered.") % {"number": case.number})
+    return render(request, "cases/case_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not request.user.has_perm("cases.change_case"):
+        raise PermissionDenied
+    initial = {
+        "expected_state": case.state,
+        "title": case.title,
+        "source": case.source,
+        "summary": case.summary,
+        "conduct_date": case.conduct_date,
+        "unit": case.unit_id,
+        "lead_officer": case.lead_officer_id,
+        "situations": list(case.situations.values_list("pk", flat=True)),
+        "confidential": case.confidential,
+    }
+    form = forms.CaseForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_case(
+                case, form.case_data(), by=request.user, expected_state=form.cleaned_data["expected_state"]
+            )
+        except CaseActionError as error:
+            _show_errors(form, error)
+            status = 409 if isinstance(error, CaseConflictError) else 200
+        else:
+            return _done(request, case, _("Case %(number)s saved.") % {"number": case.number})
+    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not request.user.has_perm("cases.change_case"):
+        raise PermissionDenied
+    form = forms.TargetAddForm(request.POST or None, initial={"expected_state": case.state})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_target(
+                case, form.spec(), by=request.user, expected_state=form.cleaned_data["expected_state"]
+            )
+        except CaseActionError as error:
+            _show_errors(form, error)
+            status = 409 if isinstance(error, CaseConflictError) else 200
+        else:
+            return _done(request, case, _("Target added."))
+    context = {
+        "form": form,
+        "case": case,
+        "title": _("Add a target"),
+        "action_url": reverse("cases:target_add", args=[case.pk]),
+    }
+    return _form_page(request, "cases/action_page.html", context, status)
+
+
+@login_required
+@require_POST
+def target_remove(request: AuthenticatedRequest, pk: int, target_pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not request.user.has_perm("cases.change_case"):
+        raise PermissionDenied
+    target = get_object_or_404(Target, pk=target_pk, case=case)
+    try:
+        actions.remove_target(target, by=request.user)
+    except CaseActionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("cases:detail", pk=case.pk)
+    return _done(request, case, _("Target removed."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investigation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not request.user.has_perm("cases.process_case"):
+        raise PermissionDenied
+    team = list(
+        InvestigationTeamMember.objects.filter(case=case)
+        .select_related("person")
+        .order_by("-is_leader", "pk")
+    )
+    initial = {
+        "expected_state": case.state,
+        "team": " ".join(member.person.staff_no for member in team),
+        "report": case.investigation_report,
+        "report_date": case.report_date,
+    }
+    form = forms.InvestigationForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        members: list[Person] = form.cleaned_data["team"]
+        try:
+            actions.record_investigation(
+                case,
+                by=request.user,
+                team=members,
+                leader=members[0] if members else None,
+                report=form.cleaned_data["report"],
+                report_date=form.cleaned_data["report_date"],
+                expected_state=form.cleaned_data["expected_state"],
+            )
+        except CaseActionError as error:
+            _show_errors(form, error)
+            status = 409 if isinstance(error, CaseConflictError) else 200
+        else:
+            return _done(request, case, _("Investigation saved."))
+    context = {
+        "form": form,
+        "case": case,
+        "title": _("Investigation team and report"),
+        "action_url": reverse("cases:investigation", args=[case.pk]),
+    }
+    return _form_page(request, "cases/action_page.html", context, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_findings(request: AuthenticatedRequest, pk: int, target_pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not request.user.has_perm("cases.process_case"):
+        raise PermissionDenied
+    target = get_object_or_404(Target.objects.select_related("org_unit", "person"), pk=target_pk, case=case)
+    initial = {
+        "expected_state": case.state,
+        "responsibility": target.responsibility,
+        "statement": target.statement,
+        "statement_date": target.statement_date,
+        "statement_waived": target.statement_waived,
+        "waiver_note": target.waiver_note,
+    }
+    form = forms.TargetFindingsForm(request.POST or None, initial=initial, target=target)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["expected_state"] and data["expected_state"] != case.state:
+                raise actions.CaseConflictError(_("Someone else has just acted on this case."))
+            actions.record_target_findings(
+                target,
+                by=request.user,
+                responsibility=data["responsibility"],
+                statement=data["statement"],
+                statement_date=data["statement_date"],
+                statement_waived=data["statement_waived"],
+                waiver_note=data["waiver_note"],
+            )
+        except CaseActionError as error:
+            _show_errors(form, error)
+            status = 409 if isinstance(error, CaseConflictError) else 200
+        else:
+            return _done(request, case, _("Saved for %(target)s.") % {"target": target.name})
+    context = {
+        "form": form,
+        "case": case,
+        "title": _("Responsibility and statement of %(target)s") % {"target": target.name},
+        "action_url": reverse("cases:target_findings", args=[case.pk, target.pk]),
+    }
+    return _form_page(request, "cases/action_page.html", context, status)
+
+
+def _transition_form(name: str, case: Case, data: Any, targets: list[Target]) -> forms.StateForm:
+    form_class = TRANSITIONS[name][0]
+    initial: dict[str, Any] = {"expected_state": case.state}
+    kwargs: dict[str, Any] = {"initial": initial}
+    if form_class in (forms.DecideForm, forms.AppealDecisionForm):
+        kwargs.update(case=case, targets=targets)
+        if form_class is forms.DecideForm:
+            initial.update(decision_date=today(), facts=case.summary)
+    elif form_class is forms.ResponseForm:
+        kwargs.update(targets=targets)
+    elif form_class in (forms.AppealForm, forms.DismissForm):
+        kwargs.update(case=case)
+    if form_class is forms.DeliverForm:
+        initial.update(delivered_on=today())
+    return form_class(data, **kwargs)
+
+
+def _perform(name: str, case: Case, form: Any, user: Any) -> Case:
+    data = form.cleaned_data
+    common = {"by": user, "expected_state": data.get("expected_state") or None}
+    if name == "initiate":
+        return actions.initiate_case(case, comment=data["comment"], **common)
+    if name == "determine":
+        return actions.determine_case(case, comment=data["comment"], **common)
+    if name == "decide":
+        return actions.decide_case(case, form.decision_data(), comment=data["comment"], **common)
+    if name == "deliver":
+        return actions.deliver_case(
+            case,
+            delivered_on=data["delivered_on"],
+            document_no=data["document_no"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "record_response":
+        return actions.record_case_response(case, form.responses(), comment=data["comment"], **common)
+    if name == "file_appeal":
+        return actions.file_case_appeal(
+            case,
+            appellant=data["appellant"],
+            filed_on=data["filed_on"],
+            grounds=data["grounds"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "decide_appeal":
+        return actions.decide_case_appeal(
+            case,
+            outcome=data["outcome"],
+            decided_on=data["decided_on"],
+            decision=data["decision"],
+            revised=form.decisions(data),
+            comment=data["comment"],
+            **common,
+        )
+    if name == "close":
+        return actions.close_case(case, comment=data["comment"], **common)
+    if name == "dismiss":
+        return actions.dismiss_case(case, ground=data["ground"], reason=data["reason"], **common)
+    if name == "withdraw":
+        return actions.withdraw_case(case, reason=data["reason"], **common)
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_act(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
+    if name not in TRANSITIONS:
+        raise Http404
+    case = get_case_for_user(request.user, pk)
+    method = getattr(case, name)
+    if not has_transition_perm(method, request.user) and method._django_fsm.has_transition(case.state):
+        raise PermissionDenied
+    targets = _targets(case)
+    form = _transition_form(name, case, request.POST or None, targets)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = _perform(name, case, form, request.user)
+        except CaseActionError as error:
+            if isinstance(error, actions.CasePermissionError):
+                raise PermissionDenied from error
+            _show_errors(form, error)
+            status = 409 if isinstance(error, CaseConflictError) else 200
+        else:
+            return _done(request, case, _("Done: the case is now “%(state)s”.") % {"state": case.state_label})
+    context = {
+        "form": form,
+        "case": case,
+        "name": name,
+        "title": TRANSITIONS[name][1],
+        "action_url": reverse("cases:act", args=[case.pk, name]),
+        "target_groups": form.target_groups() if hasattr(form, "target_groups") else None,
+    }
+    return _form_page(request, "cases/action_page.html", context, status)
+
+
+@login_required
+@require_POST
+def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        actions.add_attachment(
+            case, by=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        )
+    except actions.CasePermissionError as error:
+        raise PermissionDenied from error
+    except CaseActionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("cases:detail", pk=case.pk)
+    return _done(request, case, _("Attachment uploaded."))
+
+
+@login_required
+def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    case = get_case_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case, withdrawn=False)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+@login_required
+@require_POST
+def attachment_withdraw(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case, withdrawn=False)
+    try:
+        actions.withdraw_attachment(attachment, by=request.user)
+    except actions.CasePermissionError as error:
+        raise PermissionDenied from error
+    return _done(request, case, _("Attachment withdrawn."))
+
+
+@login_required
+def decision_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if case.state in (
+        CaseState.DRAFT,
+        CaseState.INITIATED,
+        CaseState.DETERMINED,
+        CaseState.DISMISSED,
+        CaseState.WITHDRAWN,
+    ):
+        raise Http404
+    from .deadlines import rule
+
+    context = {
+        "case": case,
+        "targets": _targets(case),
+        "situations": list(case.situations.select_related("regulation")),
+        "appeal_rule": rule("appeal_filing"),
+    }
+    return render(request, "cases/decision_document.html", context)
+
+
+@login_required
+def person_integrity(request: AuthenticatedRequest, person_pk: int) -> HttpResponse:
+    if not request.user.has_perm("cases.view_case"):
+        raise PermissionDenied
+    person = get_object_or_404(Person.objects.select_related("org_unit"), pk=person_pk)
+    return render(request, "cases/integrity.html", integrity_record(person, request.user))
