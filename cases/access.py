@@ -33,16 +33,16 @@ def jurisdiction_path(user: User | AnonymousUser) -> str | None:
     return cached
 
 
-def named_on(user: User | AnonymousUser) -> Exists:
+def named_on(user: User) -> Exists:
     return Exists(
         CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user_id=user.pk, permission__codename="view_case"
+            content_object=OuterRef("pk"), user=user, permission__codename="view_case"
         )
     )
 
 
 def visibility_filter(user: User | AnonymousUser) -> Q:
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()

@@ -74,7 +74,7 @@ class Deadline:
 
 
 def deadlines_for_display(case: Case, on: dt.date | None = None) -> list[Deadline]:
-    """The deadlines that apply to the case so far, with the days left (in working days where the rule says)."""
+    """The deadlines that apply to the case so far, with days left (working days where the rule says)."""
     on = on or today()
     rules = {r.code: r for r in DeadlineRule.objects.filter(code__in=list(DEADLINE_LABELS))}
     starts: list[tuple[str, dt.date | None]] = [
