@@ -1,7 +1,10 @@
-"""The integrity record (廉政档案) of a person: cases, decided forms, impact periods.
+"""The integrity record (廉政档案) of a person: cases, decided forms, impact periods; and case links.
 
-Other apps add their sections (findings, petitions) by defining `integrity_sections(person, user)` in
-`<app>/integrity.py`, returning a list of {"title", "template", ...context} dictionaries.
+Other apps plug in through `<app>/integrity.py`:
+- `integrity_sections(person, user)` returns sections for a person's record, each a dict with at least
+  "title" and "template" (a template included with `section` in its context);
+- `case_links(case, user)` returns where a case came from or what it led to, each a dict with "label"
+  and "url" (a finding transferred as this clue, a petition, an overdue rectification item).
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from .deadlines import today
 from .models import DecidedForm, Target
 
 
-def other_sections(person: Person, user: Any) -> list[dict[str, Any]]:
-    sections: list[dict[str, Any]] = []
+def _hooks(function_name: str) -> list[Any]:
+    hooks = []
     for config in apps.get_app_configs():
         if config.name == "cases":
             continue
@@ -31,8 +34,17 @@ def other_sections(person: Person, user: Any) -> list[dict[str, Any]]:
             if error.name != module_name:
                 raise
             continue
-        sections.extend(module.integrity_sections(person, user))
-    return sections
+        if hasattr(module, function_name):
+            hooks.append(getattr(module, function_name))
+    return hooks
+
+
+def other_sections(person: Person, user: Any) -> list[dict[str, Any]]:
+    return [section for hook in _hooks("integrity_sections") for section in hook(person, user)]
+
+
+def case_links(case: Any, user: Any) -> list[dict[str, Any]]:
+    return [link for hook in _hooks("case_links") for link in hook(case, user)]
 
 
 def integrity_record(person: Person, user: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from .actions import CaseActionError, CaseConflictError
 from .deadlines import deadlines_for_display, today
 from .exports import cases_workbook
 from .filters import CaseFilter
-from .integrity import integrity_record
+from .integrity import case_links, integrity_record
 from .models import (
     Attachment,
     Case,
@@ -145,6 +145,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_attach": request.user.has_perm("cases.add_attachment"),
         "attachment_form": forms.AttachmentForm(),
         "dismissal_ground": case.dismissal_ground,
+        "links": case_links(case, request.user),
         "appellant": case.appellant,
     }
     return render(request, "cases/case_detail.html", context)

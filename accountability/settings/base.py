@@ -193,6 +193,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # Each app contributes its demo data; seed_demo runs these in order.
 DEMO_SEEDERS = [
     "accountability.demo.seed",
+    "cases.demo.seed",
+    "inspections.demo.seed",
+    "petitions.demo.seed",
 ]
 # The published password of the demo accounts that seed_demo creates; never used for real accounts.
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105
