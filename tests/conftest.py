@@ -9,6 +9,15 @@ from tests.personas import Personas
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def chinese_by_default():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language, whatever a previous request activated in this thread."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return Personas()
