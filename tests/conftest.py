@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def chinese_by_default():  # type: ignore[no-untyped-def]
+def chinese_by_default():
     """Each test starts in the default language, whatever a previous request activated in this thread."""
     from django.utils import translation
 
