@@ -233,12 +233,17 @@ def _set_situations(case: Case, situations: Sequence[Clause]) -> None:
 
 
 @transaction.atomic
-def create_case(data: CaseData, *, by: User | None, now: dt.date | None = None) -> Case:
+def create_case(
+    data: CaseData, *, by: User | None, now: dt.date | None = None, enforce_permission: bool = True
+) -> Case:
     """Register a clue as a `draft` case with the next number of the year.
 
-    `by` is None when the system opens the case (an overdue rectification, for instance).
+    `by` is None when the system opens the case (an overdue rectification, for instance). Other apps that
+    open clues under their own rules (an inspection leader transferring a verified finding, a petition
+    officer referring a failure) check their permission themselves and pass `enforce_permission=False`;
+    `by` is then named on the case, so they can follow it.
     """
-    if by is not None and not (by.has_perm("cases.add_case")):
+    if enforce_permission and by is not None and not by.has_perm("cases.add_case"):
         raise CasePermissionError(_("Your role may not register clues."))
     if not data.title.strip():
         raise CaseActionError(_("Give the case a title."))
