@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accountability.models import DeadlineRule
 from accountability.workcalendar import days_left
 
-from .models import Case, CaseState, DecidedForm, Form
+from .models import Case, CaseState, DecidedForm, Form, Target
 
 APPEAL_FILING = "appeal_filing"
 APPEAL_DECISION = "appeal_decision"
@@ -49,7 +49,14 @@ def next_deadline(case: Case) -> tuple[str, dt.date | None]:
     return "", None
 
 
-def has_organisational_handling(case: Case) -> bool:
+def has_organisational_handling(case: Case, targets: list[Target] | None = None) -> bool:
+    """Whether a live organisational-handling form was decided; uses prefetched targets when given."""
+    if targets is not None:
+        return any(
+            form.form == Form.ORGANISATIONAL_HANDLING and not form.revoked
+            for target in targets
+            for form in target.forms.all()
+        )
     return DecidedForm.objects.filter(
         target__case=case, form=Form.ORGANISATIONAL_HANDLING, revoked=False
     ).exists()
@@ -73,12 +80,14 @@ class Deadline:
         return -self.days_left
 
 
-def deadlines_for_display(case: Case, on: dt.date | None = None) -> list[Deadline]:
+def deadlines_for_display(
+    case: Case, on: dt.date | None = None, targets: list[Target] | None = None
+) -> list[Deadline]:
     """The deadlines that apply to the case so far, with days left (working days where the rule says)."""
     on = on or today()
     rules = {r.code: r for r in DeadlineRule.objects.filter(code__in=list(DEADLINE_LABELS))}
     starts: list[tuple[str, dt.date | None]] = [
-        (ORGANISATIONAL_HANDLING, case.decision_date if has_organisational_handling(case) else None),
+        (ORGANISATIONAL_HANDLING, case.decision_date if has_organisational_handling(case, targets) else None),
         (APPEAL_FILING, case.delivered_on),
         (APPEAL_DECISION, case.appeal_filed_on),
     ]

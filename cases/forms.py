@@ -236,7 +236,8 @@ def _circumstance_clauses(case: Case) -> QuerySet[Clause]:
 
 def _exemption_clauses(case: Case) -> QuerySet[Clause]:
     return Clause.objects.filter(
-        Q(regulation=case.regulation) | Q(regulation__family="accountability", repealed_date__isnull=True),
+        Q(regulation=case.regulation)
+        | Q(regulation__family="accountability", regulation__repealed_date__isnull=True),
         kind=Clause.Kind.EXEMPTION,
     ).select_related("regulation")
 

@@ -56,6 +56,19 @@ class CaseSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def role_permission(codename: str) -> Any:
+    """A transition permission checked against the user's role (model permission, cached per user).
+
+    Which case a user may touch at all is decided by cases/access.py, so the object-level check that a
+    permission string would trigger (one guardian query per transition) is not needed here.
+    """
+
+    def check(instance: Case, user: Any) -> bool:
+        return bool(user.has_perm(codename))
+
+    return check
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     """One accountability case, numbered 问责〔2026〕第0001号 (gap-free per year)."""
 
@@ -213,31 +226,46 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # failure; the fsm `conditions` repeat them so that can_proceed() agrees.
 
     @transition(
-        field=state, source=CaseState.DRAFT, target=CaseState.INITIATED, permission="cases.initiate_case"
+        field=state,
+        source=CaseState.DRAFT,
+        target=CaseState.INITIATED,
+        permission=role_permission("cases.initiate_case"),
     )
     def initiate(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.INITIATED, target=CaseState.DETERMINED, permission="cases.process_case"
+        field=state,
+        source=CaseState.INITIATED,
+        target=CaseState.DETERMINED,
+        permission=role_permission("cases.process_case"),
     )
     def determine(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.DETERMINED, target=CaseState.DECIDED, permission="cases.decide_case"
+        field=state,
+        source=CaseState.DETERMINED,
+        target=CaseState.DECIDED,
+        permission=role_permission("cases.decide_case"),
     )
     def decide(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.DECIDED, target=CaseState.DELIVERED, permission="cases.process_case"
+        field=state,
+        source=CaseState.DECIDED,
+        target=CaseState.DELIVERED,
+        permission=role_permission("cases.process_case"),
     )
     def deliver(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.DELIVERED, target=CaseState.RESPONDED, permission="cases.process_case"
+        field=state,
+        source=CaseState.DELIVERED,
+        target=CaseState.RESPONDED,
+        permission=role_permission("cases.process_case"),
     )
     def record_response(self) -> None:
         pass
@@ -246,13 +274,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[CaseState.DELIVERED, CaseState.RESPONDED],
         target=CaseState.APPEALED,
-        permission="cases.process_case",
+        permission=role_permission("cases.process_case"),
     )
     def file_appeal(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.APPEALED, target=CaseState.CLOSED, permission="cases.decide_case"
+        field=state,
+        source=CaseState.APPEALED,
+        target=CaseState.CLOSED,
+        permission=role_permission("cases.decide_case"),
     )
     def decide_appeal(self) -> None:
         pass
@@ -261,7 +292,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[CaseState.DELIVERED, CaseState.RESPONDED],
         target=CaseState.CLOSED,
-        permission="cases.process_case",
+        permission=role_permission("cases.process_case"),
     )
     def close(self) -> None:
         pass
@@ -270,13 +301,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[CaseState.INITIATED, CaseState.DETERMINED],
         target=CaseState.DISMISSED,
-        permission="cases.decide_case",
+        permission=role_permission("cases.decide_case"),
     )
     def dismiss(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.DRAFT, target=CaseState.WITHDRAWN, permission="cases.initiate_case"
+        field=state,
+        source=CaseState.DRAFT,
+        target=CaseState.WITHDRAWN,
+        permission=role_permission("cases.initiate_case"),
     )
     def withdraw(self) -> None:
         pass

@@ -136,7 +136,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
         "transitions": list(case.transitions.select_related("by")),
         "attachments": list(case.attachments.filter(withdrawn=False).select_related("uploaded_by")),
-        "deadlines": deadlines_for_display(case),
+        "deadlines": deadlines_for_display(case, targets=targets),
         "buttons": available_transitions(case, request.user),
         "can_edit": case.state in actions.EDITABLE_STATES and request.user.has_perm("cases.change_case"),
         "can_investigate": case.state == CaseState.INITIATED and request.user.has_perm("cases.process_case"),

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, ViewportSize
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,6 +24,25 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PHONE: ViewportSize = {"width": 375, "height": 740}
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Browser, *, viewport: ViewportSize | None = None, locale: str = "zh-CN") -> Page:
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
 
 
 @contextmanager
