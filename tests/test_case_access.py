@@ -98,7 +98,7 @@ class TestRolesMayOnlyDoTheirPart:
             actions.initiate_case(case, by=personas.outsider)
 
 
-def draft_case_by(personas: Personas, user):  # type: ignore[no-untyped-def]
+def draft_case_by(personas: Personas, user):
     return actions.create_case(
         actions.CaseData(
             title="x", source="other", summary="x", conduct_date=dt.date(2025, 1, 1), unit=personas.forestry

@@ -12,12 +12,12 @@ from tests.personas import PASSWORD, Personas, make_person
 pytestmark = pytest.mark.browser
 
 
-def act(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def act(page, name: str) -> None:
     page.get_by_test_id(f"act-{name}").click()
     page.locator("#action-panel form").wait_for()
 
 
-def submit_and_wait(page, state_label: str) -> None:  # type: ignore[no-untyped-def]
+def submit_and_wait(page, state_label: str) -> None:
     page.get_by_test_id("submit-action").click()
     page.get_by_test_id("case-state").filter(has_text=state_label).wait_for()
 

@@ -47,7 +47,7 @@ def test_two_approvers_at_the_same_moment(transactional_personas: Personas) -> N
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
-    def act(name: str, user, move) -> None:  # type: ignore[no-untyped-def]
+    def act(name: str, user, move) -> None:
         stale = Case.objects.get(pk=case.pk)  # both load the draft before either acts
         barrier.wait()
         try:
@@ -55,7 +55,7 @@ def test_two_approvers_at_the_same_moment(transactional_personas: Personas) -> N
             outcomes[name] = "ok"
         except CaseConflictError as error:
             outcomes[name] = error
-        except Exception as error:  # noqa: BLE001 - recorded and asserted below
+        except Exception as error:
             outcomes[name] = error
         finally:
             connection.close()
@@ -112,7 +112,7 @@ def test_concurrent_registration_gives_gap_free_numbers(transactional_personas: 
                     by=personas.officer,
                 )
                 created.append(case.sequence)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
