@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
@@ -18,7 +19,14 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Shared registry")
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.db.models.signals import post_migrate
+
+        # The embedded broker is a folder: make sure it exists before anything publishes to it.
+        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+            if settings.CELERY_BROKER_URL.startswith("filesystem") and folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
 
         from .roles import sync_role_permissions
 

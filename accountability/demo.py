@@ -174,7 +174,7 @@ def seed_users(units: dict[str, OrgUnit]) -> None:
     for index, (username, display_name, unit_code) in enumerate(DEMO_USERS):
         user, _created = user_model.objects.get_or_create(username=username)
         user.first_name = display_name
-        user.email = f"{username}@demo.local"
+        user.email = ""  # demo accounts get in-app notifications only, no e-mail
         user.is_staff = username == roles.ADMIN
         user.set_password(settings.DEMO_PASSWORD)
         user.save()

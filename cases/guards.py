@@ -135,6 +135,10 @@ def decide(case: Case) -> list[str]:
         )
     if case.decision_date is None:
         problems.append(_("Record the decision date."))
+    elif case.decision_date > today():
+        problems.append(_("The decision date cannot be in the future."))
+    elif case.meeting_date and case.decision_date < case.meeting_date:
+        problems.append(_("The decision date cannot be before the decision meeting."))
     return problems
 
 
@@ -144,6 +148,8 @@ def deliver(case: Case) -> list[str]:
         problems.append(_("Record the delivery date."))
     elif case.decision_date and case.delivered_on < case.decision_date:
         problems.append(_("The delivery date cannot be before the decision date."))
+    elif case.delivered_on > today():
+        problems.append(_("The delivery date cannot be in the future."))
     if not case.decision_document_no.strip():
         problems.append(_("Record the decision document number."))
     return problems
@@ -184,6 +190,8 @@ def file_appeal(case: Case) -> list[str]:
             )
         if case.delivered_on and case.appeal_filed_on < case.delivered_on:
             problems.append(_("An appeal cannot be filed before the decision was delivered."))
+        if case.appeal_filed_on > today():
+            problems.append(_("The filing date cannot be in the future."))
     return problems
 
 

@@ -41,7 +41,7 @@ def chromium_browser() -> Iterator[Browser]:
 def new_page(browser: Browser, *, viewport: ViewportSize | None = None, locale: str = "zh-CN") -> Page:
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     return page
 
 
@@ -54,7 +54,7 @@ def chromium_page(*, viewport: ViewportSize | None = None, locale: str = "zh-CN"
         try:
             context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
             page = context.new_page()
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(30_000)
             yield page
         finally:
             browser.close()
