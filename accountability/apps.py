@@ -26,7 +26,7 @@ class AccountabilityConfig(AppConfig):
         for key in ("data_folder_in", "data_folder_out", "processed_folder"):
             folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
             if settings.CELERY_BROKER_URL.startswith("filesystem") and folder:
-                Path(folder).mkdir(parents=True, exist_ok=True)
+                Path(str(folder)).mkdir(parents=True, exist_ok=True)
 
         from .roles import sync_role_permissions
 
