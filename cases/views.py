@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
 from accountability.models import Person
+from accountability.paginator import CappedPaginator
 from accountability.typing import AuthenticatedRequest
 
 from . import actions, forms
@@ -89,7 +89,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
     if not (request.GET.get("sort")):
         cases = cases.order_by("-year", "-sequence")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     template = (
         "cases/_case_table.html"
         if request.htmx and request.htmx.target == "case-table"
