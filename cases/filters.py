@@ -7,10 +7,11 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accountability.models import OrgUnit, Person
+from accountability.widgets import QuickSelect
 
 from .deadlines import today
 from .forms import officers
@@ -24,37 +25,50 @@ NUMBER_PATTERN = re.compile(
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    state = django_filters.ChoiceFilter(label=_("State"), choices=CaseState.choices)
-    source = django_filters.ChoiceFilter(label=_("Source"), choices=CaseSource.choices)
+    state = django_filters.ChoiceFilter(label=_("State"), choices=CaseState.choices, widget=QuickSelect)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=CaseSource.choices, widget=QuickSelect)
     year = django_filters.NumberFilter(label=_("Year"))
     unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with sub-units)"), queryset=OrgUnit.objects.filter(is_active=True), method="in_unit"
+        label=_("Unit (with sub-units)"),
+        queryset=OrgUnit.objects.filter(is_active=True),
+        method="in_unit",
+        widget=QuickSelect,
+        empty_label=_("All"),
     )
     form = django_filters.ChoiceFilter(
-        label=_("Form of accountability"), choices=Form.choices, method="with_form"
+        label=_("Form of accountability"), choices=Form.choices, method="with_form", widget=QuickSelect
     )
     officer = django_filters.ModelChoiceFilter(
-        label=_("Lead officer"), queryset=User.objects.none(), field_name="lead_officer"
+        label=_("Lead officer"),
+        queryset=User.objects.none(),
+        field_name="lead_officer",
+        widget=QuickSelect,
+        empty_label=_("All"),
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"),
         method="only_overdue",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=QuickSelect(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
+        widget=QuickSelect,
+        empty_label=None,
         fields=(
             (("year", "sequence"), "number"),
             ("created_at", "created"),
             ("state", "state"),
             ("next_due_on", "due"),
         ),
-        field_labels={
-            "number": _("Number"),
-            "created": _("Registered"),
-            "state": _("State"),
-            "due": _("Deadline"),
-        },
+        choices=[
+            ("-number", _("Number, newest first")),
+            ("number", _("Number, oldest first")),
+            ("-created", _("Registered, newest first")),
+            ("created", _("Registered, oldest first")),
+            ("state", _("State")),
+            ("due", _("Deadline, soonest first")),
+            ("-due", _("Deadline, latest first")),
+        ],
     )
 
     class Meta:
@@ -90,14 +104,15 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=by_title.union(by_target))
 
     def in_unit(self, queryset: QuerySet[Case], name: str, value: OrgUnit | None) -> QuerySet[Case]:
-        return queryset.filter(unit__path__startswith=value.path) if value else queryset
+        if not value:
+            return queryset
+        return queryset.filter(unit_id__in=OrgUnit.objects.filter(path__startswith=value.path).values("pk"))
 
     def with_form(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if not value:
             return queryset
-        return queryset.filter(
-            Exists(DecidedForm.objects.filter(target__case=OuterRef("pk"), form=value, revoked=False))
-        )
+        decided = DecidedForm.objects.filter(form=value, revoked=False).values("target__case_id")
+        return queryset.filter(pk__in=decided)
 
     def only_overdue(self, queryset: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
         if value is None:

@@ -214,3 +214,5 @@ LOGGING = {
 }
 
 APP_TITLE = _("Accountability case system")
+# django-filter: the empty choice of a filter means "no restriction".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
