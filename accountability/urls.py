@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import statistics_views, views
 from .forms import LoginForm
 
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("statistics/", statistics_views.statistics_page, name="statistics"),
+    path("statistics/annual/", statistics_views.annual_report, name="annual_report"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),

@@ -16,10 +16,13 @@ from .typing import AuthenticatedRequest
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
+    from .dashboard import dashboard_cards, grouped
     from .models import Profile
 
     profile = Profile.objects.select_related("person", "unit").filter(user=request.user).first()
-    return render(request, "home.html", {"profile": profile})
+    return render(
+        request, "home.html", {"profile": profile, "card_groups": grouped(dashboard_cards(request.user))}
+    )
 
 
 def _database_status() -> str:

@@ -1,0 +1,174 @@
+"""Statistics shared by every app: filters, tables, roll-up along the unit tree, Excel export.
+
+Each app contributes tables through `<app>/statistics.py`:
+- `statistics_tables(user, filters)` returns the tables of the statistics page;
+- `annual_tables(user, year, filters)` returns the tables of the annual report (年度问责工作统计).
+Every table is built from aggregate queries over the app's own permission-filtered queryset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
+from io import BytesIO
+from typing import Any
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .models import OrgUnit
+from .validators import looks_like_formula
+
+
+@dataclass(frozen=True)
+class StatsFilters:
+    """Date range (inclusive) and a unit whose subtree limits the figures."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    unit: OrgUnit | None = None
+
+    @property
+    def unit_path(self) -> str | None:
+        return self.unit.path if self.unit else None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    chart: str = "bar"  # "bar", "line", "pie", or "" for a table only
+    value_columns: Sequence[int] = (1,)  # the columns drawn in the chart; column 0 holds the labels
+    note: str = ""
+    totals: bool = False  # append a total row over the numeric columns
+    has_total: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        if self.totals and self.rows:
+            total: list[Any] = [_("Total")]
+            for index in range(1, len(self.columns)):
+                values = [row[index] for row in self.rows]
+                total.append(sum(values) if all(isinstance(v, int) for v in values) else "")
+            self.rows.append(total)
+            self.has_total = True
+
+    def chart_data(self) -> dict[str, Any]:
+        rows = self.rows[:-1] if self.has_total else self.rows
+        return {
+            "type": self.chart,
+            "labels": [str(row[0]) for row in rows],
+            "datasets": [
+                {"label": str(self.columns[index]), "data": [row[index] for row in rows]}
+                for index in self.value_columns
+            ],
+        }
+
+
+def percent(part: int, whole: int) -> float | str:
+    return round(100 * part / whole, 1) if whole else "—"
+
+
+def _hooks(function_name: str) -> list[Any]:
+    hooks = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.statistics"
+        if config.name == "accountability":
+            continue
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        if hasattr(module, function_name):
+            hooks.append(getattr(module, function_name))
+    return hooks
+
+
+def statistics_tables(user: Any, filters: StatsFilters) -> list[Table]:
+    return [table for hook in _hooks("statistics_tables") for table in hook(user, filters)]
+
+
+def annual_tables(user: Any, year: int, filters: StatsFilters) -> list[Table]:
+    return [table for hook in _hooks("annual_tables") for table in hook(user, year, filters)]
+
+
+@dataclass
+class UnitTree:
+    """The units under a root, able to roll per-unit figures up to the root's direct children."""
+
+    root: OrgUnit | None
+    units: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # id -> (path, name, depth)
+
+    @classmethod
+    def load(cls, root: OrgUnit | None) -> UnitTree:
+        units = OrgUnit.objects.all()
+        if root is not None:
+            units = units.filter(path__startswith=root.path)
+        return cls(
+            root,
+            {
+                pk: (path, name, depth)
+                for pk, path, name, depth in units.values_list("pk", "path", "name", "depth")
+            },
+        )
+
+    def branch_of(self, unit_id: int) -> int | None:
+        """The root's child that contains the unit (the root itself for its own rows)."""
+        entry = self.units.get(unit_id)
+        if entry is None:
+            return None
+        ids = [int(part) for part in entry[0].strip("/").split("/")]
+        level = (self.root.depth + 1) if self.root is not None else 0
+        if self.root is not None and len(ids) <= level:
+            return self.root.pk
+        return ids[level] if len(ids) > level else ids[-1]
+
+    def roll_up(self, per_unit: Iterable[tuple[int, Sequence[int]]], width: int) -> list[list[Any]]:
+        """Sum per-unit figures (`width` numbers each) into one row per branch, largest first."""
+        sums: dict[int, list[int]] = {}
+        for unit_id, figures in per_unit:
+            branch = self.branch_of(unit_id)
+            if branch is None:
+                continue
+            row = sums.setdefault(branch, [0] * width)
+            for index, value in enumerate(figures):
+                row[index] += value or 0
+        rows = [[self.units[branch][1], *figures] for branch, figures in sums.items() if branch in self.units]
+        return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def safe_cell(value: Any) -> Any:
+    if looks_like_formula(value):
+        return "'" + str(value)
+    return value if isinstance(value, int | float | dt.date) or value is None else str(value)
+
+
+def workbook(tables: Sequence[Table], title: str = "") -> bytes:
+    """One sheet per table, header in bold, formula-like text neutralised."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for index, table in enumerate(tables, start=1):
+        name = f"{index}.{table.title}"[:31]
+        for forbidden in "[]:*?/\\":
+            name = name.replace(forbidden, "-")
+        sheet = book.create_sheet(name)
+        if title:
+            sheet.append([title])
+            sheet.append([])
+        sheet.append([str(column) for column in table.columns])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([safe_cell(value) for value in row])
+        if table.note:
+            sheet.append([])
+            sheet.append([str(table.note)])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,94 @@
+"""The statistics page and the annual report, for any user who may see at least one app's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import OrgUnit
+from .statistics import StatsFilters, annual_tables, statistics_tables, workbook
+from .typing import AuthenticatedRequest
+from .widgets import QuickSelect
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class StatsFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Unit (with sub-units)"),
+        queryset=OrgUnit.objects.filter(is_active=True).order_by("path"),
+        required=False,
+        widget=QuickSelect,
+        empty_label=gettext_lazy("All"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def filters(self) -> StatsFilters:
+        if not self.is_valid():
+            return StatsFilters()
+        data = self.cleaned_data
+        return StatsFilters(data.get("date_from"), data.get("date_to"), data.get("unit"))
+
+
+class AnnualForm(StatsFilterForm):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2016, max_value=2100)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+def statistics_page(request: AuthenticatedRequest) -> HttpResponse:
+    form = StatsFilterForm(request.GET or None)
+    tables = statistics_tables(request.user, form.filters())
+    if not tables:
+        raise PermissionDenied
+    export = request.GET.get("export")
+    if export:
+        chosen = tables if export == "all" else [table for table in tables if table.key == export]
+        if not chosen:
+            raise PermissionDenied
+        return _xlsx(workbook(chosen, _("Statistics")), f"statistics-{export}.xlsx")
+    return render(
+        request, "statistics/page.html", {"form": form, "tables": tables, "query": request.GET.urlencode()}
+    )
+
+
+@login_required
+def annual_report(request: AuthenticatedRequest) -> HttpResponse:
+    this_year = timezone.localdate().year
+    data = request.GET.copy()
+    data.setdefault("year", str(this_year))
+    form = AnnualForm(data)
+    year = form.cleaned_data["year"] if form.is_valid() else this_year
+    tables = annual_tables(request.user, year, form.filters())
+    if not tables:
+        raise PermissionDenied
+    title = _("Accountability work statistics, %(year)s") % {"year": year}
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(workbook(tables, title), f"annual-report-{year}.xlsx")
+    context = {"form": form, "tables": tables, "year": year, "title": title, "today": dt.date.today()}  # noqa: DTZ011
+    return render(request, "statistics/annual.html", context)

@@ -1,0 +1,205 @@
+"""Statistics and the annual report: figures checked against small hand-computed data, per scope."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accountability import roles
+from accountability.statistics import StatsFilters
+from cases import actions
+from cases.models import CaseState
+from cases.statistics import annual_tables, statistics_tables
+from tests.case_factories import advance, clause, draft_case
+from tests.conftest import login
+from tests.personas import Personas, make_user
+
+
+def table(tables, key: str) -> dict[str, list]:
+    """A table's rows keyed by their label column, without the total row."""
+    found = next(t for t in tables if t.key == key)
+    rows = found.rows[:-1] if found.has_total else found.rows
+    return {str(row[0]): row[1:] for row in rows}
+
+
+@pytest.fixture
+def data(personas: Personas) -> dict[str, object]:
+    """Four cases: two at the forestry bureau, one in the village, one confidential at finance.
+
+    decided:   forestry, source inspection: the bureau 检查, its head 诫勉 + 警告
+    dismissed: forestry, source inspection
+    draft:     village, source petition
+    draft:     finance, confidential, named only to the officer (source other)
+    """
+    decided = advance(draft_case(personas, title="已决定"), personas, CaseState.DECIDED)
+    dismissed = advance(draft_case(personas, title="免予问责"), personas, CaseState.INITIATED)
+    actions.dismiss_case(
+        dismissed,
+        by=personas.approver,
+        ground=clause("ccp-accountability-2019", "17.1.1"),
+        reason="探索性失误",
+    )
+    village = actions.create_case(
+        actions.CaseData(
+            title="村务问题",
+            source="petition",
+            summary="…",
+            conduct_date=dt.date(2025, 3, 1),
+            unit=personas.village,
+            situations=[clause("ccp-accountability-2019", "7.10")],
+        ),
+        by=personas.officer,
+    )
+    secret = draft_case(personas, title="涉密", unit=personas.finance, confidential=True)
+    return {"decided": decided, "dismissed": dismissed, "village": village, "secret": secret}
+
+
+def test_figures_for_an_officer_with_the_whole_county(personas: Personas, data) -> None:
+    tables = statistics_tables(personas.officer, StatsFilters())
+    assert table(tables, "cases_by_state")["责任已认定"] == [0]
+    states = table(tables, "cases_by_state")
+    assert (states["线索登记"], states["已作出决定"], states["不予（免予）问责"]) == ([2], [1], [1])
+    sources = table(tables, "cases_by_source")
+    assert (sources["巡察移交"], sources["信访举报"], sources["其他"]) == ([3], [1], [0])
+    forms = table(tables, "cases_by_form")
+    assert forms == {"检查（党组织）": [1], "诫勉": [1], "纪律处分（警告）": [1]}
+    units = table(tables, "cases_by_unit")
+    # Rolled up to the county's direct children: the village's case counts for its township.
+    assert units["测试县林业局"] == [2, 1, 1]  # the decided case is still open; the dismissed one is not
+    assert units["测试镇党委"] == [1, 0, 1]
+    assert units["测试县财政局"] == [1, 0, 1]
+    situations = table(tables, "cases_by_situation")
+    assert situations[
+        "问责条例（2019年修订）第七条第（九）项 履行管理、监督职责不力，发生重特大事故事件"
+    ] == [3]
+    quarter = next(t for t in tables if t.key == "cases_by_quarter")
+    assert quarter.rows[-1] == ["合计", 4]
+
+
+def test_confidential_cases_count_only_for_their_named_users(personas: Personas, data) -> None:
+    units = table(statistics_tables(personas.officer2, StatsFilters()), "cases_by_unit")
+    assert "测试县财政局" not in units
+    assert sum(row[0] for row in units.values()) == 3
+
+
+def test_an_officer_with_a_smaller_jurisdiction_sees_only_it(personas: Personas, data) -> None:
+    township_officer = make_user("township_officer", roles.CASE_OFFICER, unit=personas.township)
+    tables = statistics_tables(township_officer, StatsFilters())
+    assert table(tables, "cases_by_unit") == {"测试村党总支": [1, 0, 1]}
+    assert table(tables, "cases_by_form") == {}
+
+
+def test_the_unit_filter_rolls_up_below_the_chosen_unit(personas: Personas, data) -> None:
+    tables = statistics_tables(personas.officer, StatsFilters(unit=personas.township))
+    assert table(tables, "cases_by_unit") == {"测试村党总支": [1, 0, 1]}
+
+
+def test_the_date_range_limits_registrations(personas: Personas, data) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tables = statistics_tables(personas.officer, StatsFilters(date_from=tomorrow))
+    assert sum(row[0] for row in table(tables, "cases_by_source").values()) == 0
+    # Forms are counted by decision date (2 March 2026 in the factory).
+    assert (
+        table(statistics_tables(personas.officer, StatsFilters(date_to=dt.date(2026, 3, 1))), "cases_by_form")
+        == {}
+    )
+    assert (
+        len(
+            table(
+                statistics_tables(personas.officer, StatsFilters(date_to=dt.date(2026, 3, 2))),
+                "cases_by_form",
+            )
+        )
+        == 3
+    )
+
+
+def test_the_annual_report(personas: Personas, data) -> None:
+    overview = table(annual_tables(personas.officer, 2026, StatsFilters()), "annual_overview")
+    assert overview["登记线索"] == [4]
+    assert overview["启动问责调查"] == [2]
+    assert overview["作出问责决定"] == [1]
+    assert overview["不予（免予）问责"] == [1]
+    assert overview["问责党组织（个）"] == [1]
+    assert overview["问责党的领导干部（人）"] == [1]
+    assert table(annual_tables(personas.officer, 2025, StatsFilters()), "annual_overview")["登记线索"] == [0]
+
+
+def test_roles_without_case_access_get_no_case_figures(personas: Personas, data) -> None:
+    for persona in ("outsider", "unit_contact", "petition_officer", "inspector"):
+        assert statistics_tables(getattr(personas, persona), StatsFilters()) == []
+
+
+class TestPages:
+    def test_the_statistics_page_and_its_query_count(
+        self, client, personas: Personas, data, django_assert_num_queries
+    ) -> None:
+        login(client, personas.officer)
+        # session, user, user perms, group perms, jurisdiction (visibility), units for the filter form,
+        # one aggregate per table (quarter, source, state, form, unit + tree, situations + clauses),
+        # jurisdiction root, nav roles, unread count
+        with django_assert_num_queries(17):
+            response = client.get(reverse("statistics"))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "按线索来源统计" in page and 'data-chart="cases_by_source-data"' in page
+        assert "vendor/chartjs/chart.umd.min.js" in page
+
+    def test_each_table_downloads_as_excel(self, client, personas: Personas, data) -> None:
+        login(client, personas.officer)
+        response = client.get(reverse("statistics"), {"export": "cases_by_source"})
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        rows = [row for row in sheet.values if row and row[0]]
+        assert ["巡察移交", 3] in [list(row[:2]) for row in rows]
+        everything = load_workbook(io.BytesIO(client.get(reverse("statistics"), {"export": "all"}).content))
+        assert len(everything.worksheets) == 6
+
+    def test_bad_dates_are_explained(self, client, personas: Personas, data) -> None:
+        login(client, personas.officer)
+        page = client.get(
+            reverse("statistics"), {"date_from": "2026-05-01", "date_to": "2026-01-01"}
+        ).content.decode()
+        assert "起始日期晚于截止日期。" in page
+
+    def test_the_annual_report_page_and_download(self, client, personas: Personas, data) -> None:
+        login(client, personas.approver)
+        page = client.get(reverse("annual_report"), {"year": "2026"}).content.decode()
+        assert "2026年度问责工作统计" in page and "问责方式统计" in page
+        response = client.get(reverse("annual_report"), {"year": "2026", "format": "xlsx"})
+        book = load_workbook(io.BytesIO(response.content))
+        assert book.worksheets[0]["A1"].value == "2026年度问责工作统计"
+
+    @pytest.mark.parametrize("persona", ["outsider", "unit_contact"])
+    def test_people_without_figures_are_refused(self, client, personas: Personas, persona: str) -> None:
+        login(client, getattr(personas, persona))
+        assert client.get(reverse("statistics")).status_code == 403
+        assert client.get(reverse("annual_report")).status_code == 403
+
+
+class TestDashboard:
+    def test_the_approver_sees_what_awaits_approval(self, client, personas: Personas, data) -> None:
+        login(client, personas.approver)
+        page = client.get(reverse("home")).content.decode()
+        assert "待审批启动的线索" in page
+        found = {
+            title.strip(): int(count)
+            for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
+        }
+        assert (
+            found["待审批启动的线索"] == 1
+        )  # the village clue; the confidential one is not named to the approver
+        assert found["待作出决定的案件"] == 0
+
+    def test_the_officer_sees_their_own_work(self, client, personas: Personas, data) -> None:
+        login(client, personas.officer)
+        page = client.get(reverse("home")).content.decode()
+        found = {
+            title.strip(): int(count)
+            for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
+        }
+        assert found["待送达的决定"] == 1
+        assert found["我承办的调查中案件"] == 0
