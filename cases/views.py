@@ -31,6 +31,7 @@ from .filters import CaseFilter
 from .integrity import case_links, integrity_record
 from .models import (
     Attachment,
+    CaseUserObjectPermission,
     Case,
     CaseState,
     DecidedForm,
@@ -211,6 +212,11 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "lead_officer": case.lead_officer_id,
         "situations": list(case.situations.values_list("pk", flat=True)),
         "confidential": case.confidential,
+        "named_users": list(
+            CaseUserObjectPermission.objects.filter(
+                content_object=case, permission__codename="view_case"
+            ).values_list("user_id", flat=True)
+        ),
     }
     form = forms.CaseForm(request.POST or None, initial=initial)
     status = 200
