@@ -31,9 +31,9 @@ from .filters import CaseFilter
 from .integrity import case_links, integrity_record
 from .models import (
     Attachment,
-    CaseUserObjectPermission,
     Case,
     CaseState,
+    CaseUserObjectPermission,
     DecidedForm,
     InvestigationTeamMember,
     Target,
