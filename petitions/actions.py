@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, has_transition_perm
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from accountability import roles
 from accountability.chinese import chinese_date
@@ -1036,9 +1036,13 @@ def mark_missed_plans(on: dt.date) -> int:
         )
     if not claimed:
         return 0
+    # One UPDATE for all the claimed plans, then their history rows in one batched INSERT.
+    SupervisionPlan.objects.filter(pk__in=[plan.pk for plan in claimed]).update(
+        state=SupervisionPlan.State.MISSED, missed_on=on
+    )
     for plan in claimed:
         plan.state, plan.missed_on = SupervisionPlan.State.MISSED, on
-    bulk_update_with_history(claimed, SupervisionPlan, ["state", "missed_on"], batch_size=500)
+    SupervisionPlan.history.bulk_history_create(claimed, update=True, batch_size=500)
     by_year: dict[int, list[SupervisionPlan]] = {}
     for plan in claimed:
         by_year.setdefault(plan.year, []).append(plan)
