@@ -946,14 +946,15 @@ def _board_url(year: int) -> str:
     return f"{reverse('petitions:supervision')}?year={year}"
 
 
-def _notify_units(plans: Sequence[SupervisionPlan], *, title: str, body: str, url: str) -> None:
-    """One notification to the contacts of every unit concerned (the same text for all)."""
+def _notify_units(plans: Sequence[SupervisionPlan], *, title: str, body: str) -> None:
+    """One notification to the contacts of every unit concerned (the same text for all). No link: unit
+    contacts do not open the supervision board."""
     contacts = User.objects.filter(
         groups__name=roles.UNIT_CONTACT,
         is_active=True,
         profile__unit_id__in=[plan.unit_id for plan in plans],
     ).distinct()
-    notify(contacts, title=title, body=body, url=url)
+    notify(contacts, title=title, body=body)
 
 
 def _notify_overseers(
@@ -991,7 +992,6 @@ def send_monthly_reminders(on: dt.date) -> tuple[int, int]:
             title=_("Urgent: your unit's %(year)d petition-work supervision has not taken place")
             % {"year": on.year},
             body=_("The year ends on 31 December; arrange the special supervision now."),
-            url=url,
         )
         _notify_overseers(
             roles.APPROVER,
@@ -1007,7 +1007,6 @@ def send_monthly_reminders(on: dt.date) -> tuple[int, int]:
             body=_(
                 "Every unit receives at least one special supervision of petition-work responsibility a year."
             ),
-            url=url,
         )
     _notify_overseers(
         roles.PETITION_OFFICER,

@@ -10,8 +10,10 @@ Everything goes through petitions/actions.py (and cases/actions.py for the admon
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -318,6 +320,16 @@ def seed_admonishment(approver: Any, case_officer: Any) -> None:
     )
 
 
+def _ensure_local_broker() -> None:
+    """`make run` seeds before `runall` creates the on-disk broker's folders, and the seeded steps queue
+    their notification e-mails on commit: create the folders the same way (nothing to do with Redis)."""
+    if str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+            if folder:
+                Path(str(folder)).mkdir(parents=True, exist_ok=True)
+
+
 @transaction.atomic
 def seed(**options: Any) -> dict[str, int]:
     users = {user.username: user for user in get_user_model().objects.filter(username__in=roles.ROLES)}
@@ -326,8 +338,10 @@ def seed(**options: Any) -> dict[str, int]:
     case_officer = users.get(roles.CASE_OFFICER)
     if officer is None or approver is None or case_officer is None:
         return {}
+    _ensure_local_broker()
     seed_petitions(officer, approver)
     seed_supervision(officer)
+    actions.run_annual_supervision()  # today's step of the daily task: reminders as the beat would send them
     seed_assessment(officer)
     seed_admonishment(approver, case_officer)
     return {

@@ -230,7 +230,7 @@ class ExtensionForm(forms.Form):
 
 class ExtensionDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Approval decision"),
         choices=[("", "—"), ("approve", _("Approve")), ("refuse", _("Refuse"))],
         required=False,
     )
@@ -322,7 +322,7 @@ class FailureForm(forms.Form):
 
 class SupervisionForm(forms.Form):
     supervised_on = forms.DateField(label=_("Supervised on"), widget=DATE_WIDGET, required=False)
-    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea, required=False)
+    findings = forms.CharField(label=_("Supervision findings"), widget=forms.Textarea, required=False)
 
 
 class AssessmentForm(forms.Form):

@@ -65,6 +65,11 @@ TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
 }
 
 
+def _posted(request: AuthenticatedRequest) -> Any:
+    """The submitted data, even when empty: an empty POST is a submission to validate, not a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _require_petition_role(request: AuthenticatedRequest) -> None:
     if not can_work_on_petitions(request.user):
         raise PermissionDenied
@@ -167,7 +172,7 @@ def petition_export(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def petition_create(request: AuthenticatedRequest) -> HttpResponse:
     _require_officer(request)
-    form = forms.PetitionForm(request.POST or None, initial={"received_on": today()})
+    form = forms.PetitionForm(_posted(request), initial={"received_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
             petition = actions.register_petition(form.petition_data(), by=request.user)
@@ -339,7 +344,7 @@ def petition_act(request: AuthenticatedRequest, pk: int, name: str) -> HttpRespo
         raise PermissionDenied
     if not request.user.has_perm("petitions.process_petition"):
         raise PermissionDenied
-    form = _transition_form(name, petition, request.POST or None)
+    form = _transition_form(name, petition, _posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -397,7 +402,7 @@ def _simple_form_view(
 def petition_handlers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     petition = get_petition_for_user(request.user, pk)
     _require_officer(request)
-    form = forms.HandlersForm(request.POST or None)
+    form = forms.HandlersForm(_posted(request))
     return _simple_form_view(
         request,
         petition,
@@ -414,7 +419,7 @@ def petition_handlers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     petition = get_petition_for_user(request.user, pk)
     _require_officer(request)
-    form = forms.ExtensionForm(request.POST or None, initial={"days": max_extension_days()})
+    form = forms.ExtensionForm(_posted(request), initial={"days": max_extension_days()})
     return _simple_form_view(
         request,
         petition,
@@ -435,7 +440,7 @@ def extension_decide(request: AuthenticatedRequest, pk: int, extension_pk: int) 
     if not request.user.has_perm("petitions.approve_extension"):
         raise PermissionDenied
     extension = get_object_or_404(PetitionExtension, pk=extension_pk, petition=petition)
-    form = forms.ExtensionDecisionForm(request.POST or None)
+    form = forms.ExtensionDecisionForm(_posted(request))
     return _simple_form_view(
         request,
         petition,
@@ -454,7 +459,7 @@ def extension_decide(request: AuthenticatedRequest, pk: int, extension_pk: int) 
 def responsibility_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     petition = get_petition_for_user(request.user, pk)
     _require_officer(request)
-    form = forms.ResponsibilityForm(request.POST or None, initial={"org_unit": petition.responsible_unit_id})
+    form = forms.ResponsibilityForm(_posted(request), initial={"org_unit": petition.responsible_unit_id})
     return _simple_form_view(
         request,
         petition,
@@ -490,7 +495,7 @@ def failure_refer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "person", "org_unit"
     )
     form = forms.FailureForm(
-        request.POST or None, responsibilities=candidates, initial={"conduct_date": today()}
+        _posted(request), responsibilities=candidates, initial={"conduct_date": today()}
     )
     return _simple_form_view(
         request,
@@ -608,7 +613,7 @@ def supervision_export(request: AuthenticatedRequest) -> HttpResponse:
         _("Year"),
         _("Status"),
         _("Supervised on"),
-        _("Findings"),
+        _("Supervision findings"),
         _("Reminders"),
     ]
     response = HttpResponse(
@@ -623,7 +628,7 @@ def supervision_export(request: AuthenticatedRequest) -> HttpResponse:
 def supervision_record(request: AuthenticatedRequest, plan_pk: int) -> HttpResponse:
     _require_officer(request)
     plan = get_plan_for_user(request.user, plan_pk)
-    form = forms.SupervisionForm(request.POST or None, initial={"supervised_on": today()})
+    form = forms.SupervisionForm(_posted(request), initial={"supervised_on": today()})
     status = 200
     board = f"{reverse('petitions:supervision')}?year={plan.year}"
     if request.method == "POST" and form.is_valid():
@@ -718,7 +723,7 @@ def assessment_grade(request: AuthenticatedRequest, unit_pk: int, year: int) -> 
     unit = get_object_or_404(units_for_user(request.user), pk=unit_pk)
     current = unit.petition_assessments.filter(year=year).first()
     form = forms.AssessmentForm(
-        request.POST or None,
+        _posted(request),
         initial={"grade": current.grade, "notes": current.notes} if current else None,
     )
     back = f"{reverse('petitions:assessment')}?year={year}"

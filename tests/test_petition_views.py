@@ -461,3 +461,17 @@ class TestSupervisionAndAssessmentPages:
         login(client, personas.petition_officer)
         assert client.get(reverse("petitions:supervision") + "?year=abc").context["year"] == 2026
         assert client.get(reverse("petitions:assessment") + "?year=1").context["year"] == 2000
+
+
+class TestHandlersPage:
+    def test_add_a_handler_and_refuse_an_empty_choice(self, client, personas: Personas) -> None:
+        people = PetitionPeople(personas)
+        petition = register(personas)
+        login(client, personas.petition_officer)
+        url = reverse("petitions:handlers", args=[petition.pk])
+        assert "请至少选择一名承办人" in client.post(url, {}).content.decode()
+        assert client.post(url, {"handlers": [people.township_officer.pk]}).status_code == 302
+        assert list(petition.handlers.values_list("username", flat=True)) == ["town_officer"]
+        not_an_officer = client.post(url, {"handlers": [personas.officer.pk]})
+        assert not_an_officer.status_code == 200  # not offered: the choice is refused by the form
+        assert list(petition.handlers.values_list("username", flat=True)) == ["town_officer"]
