@@ -33,7 +33,14 @@ from cases import actions as case_actions
 from cases.models import CaseSource
 
 from . import deadlines, guards
-from .access import ancestor_ids, can_see, petition_jurisdiction_paths, plans_for_user, units_for_user
+from .access import (
+    ancestor_ids,
+    can_see,
+    personal_data_filter,
+    petition_jurisdiction_paths,
+    plans_for_user,
+    units_for_user,
+)
 from .deadlines import today
 from .models import (
     ARTICLE_11_SITUATIONS,
@@ -332,6 +339,67 @@ def register_petition(data: PetitionData, *, by: User, now: dt.date | None = Non
         title=_("New petition %(number)s awaits a decision on acceptance") % {"number": petition.number},
         body=petition.subject,
         url=_url(petition),
+    )
+    return petition
+
+
+CORRECTABLE_FIELDS = [
+    "channel",
+    "received_on",
+    "subject",
+    "content",
+    "responsible_unit",
+    "anonymous",
+    "petitioner_name",
+    "petitioner_id_number",
+    "petitioner_phone",
+    "petitioner_address",
+    "complained_person",
+    "complained_unit",
+]
+
+
+@transaction.atomic
+def correct_petition(
+    petition: Petition, data: PetitionData, *, by: User, reason: str, expected_state: str | None = None
+) -> Petition:
+    """Correct what was registered (nothing is deleted: the history keeps the old values, except the
+    petitioner's personal data, which stays out of the history tables). Only the officers who see the
+    petitioner in full may correct it; the deadlines follow a corrected receipt date."""
+    _require_officer(by)
+    _require_visible(petition, by)
+    if not Petition.objects.filter(personal_data_filter(by), pk=petition.pk).exists():
+        raise PetitionPermissionError(_("Only the petition officers handling this petition may correct it."))
+    petition = _locked(petition, expected_state)
+    if not petition.is_open:
+        raise PetitionActionError(
+            _("This cannot be done while the petition is “%(state)s”.") % {"state": petition.state_label}
+        )
+    problems = _petition_data_problems(data, today())
+    if not reason.strip():
+        problems.append(_("Say what is corrected and why."))
+    if data.received_on and petition.decided_on and data.received_on > petition.decided_on:
+        problems.append(_("The date received cannot be after the acceptance decision."))
+    if problems:
+        raise PetitionActionError(problems)
+    assert data.received_on is not None and data.responsible_unit is not None
+    petition.channel, petition.received_on = data.channel, data.received_on
+    petition.subject, petition.content = data.subject.strip(), data.content.strip()
+    petition.responsible_unit = data.responsible_unit
+    petition.anonymous = data.anonymous
+    petition.petitioner_name = "" if data.anonymous else data.petitioner_name.strip()
+    petition.petitioner_id_number = "" if data.anonymous else normalise_id_number(data.petitioner_id_number)
+    petition.petitioner_phone = "" if data.anonymous else data.petitioner_phone.strip()
+    petition.petitioner_address = "" if data.anonymous else data.petitioner_address.strip()
+    petition.complained_person, petition.complained_unit = data.complained_person, data.complained_unit
+    petition.save(update_fields=[*CORRECTABLE_FIELDS, "updated_at", *_refresh_next_deadline(petition)])
+    PetitionTransition.objects.create(
+        petition=petition,
+        name="correct",
+        source_state=petition.state,
+        target_state=petition.state,
+        by=by,
+        comment=reason.strip(),
     )
     return petition
 

@@ -131,6 +131,17 @@ class PetitionForm(forms.Form):
         )
 
 
+class CorrectionForm(PetitionForm):
+    expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("What is corrected and why"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["handlers"]
+
+
 def _comment() -> forms.CharField:
     return forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

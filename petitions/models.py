@@ -371,6 +371,7 @@ STEP_LABELS = {
     "extension_approved": pgettext_lazy("petition step", "Extension approved"),
     "extension_refused": pgettext_lazy("petition step", "Extension refused"),
     "refer_failure": pgettext_lazy("petition step", "Referred for accountability"),
+    "correct": pgettext_lazy("petition step", "Registration corrected"),
 }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.petition_create, name="create"),
     path("<int:pk>/", views.petition_detail, name="detail"),
     path("<int:pk>/act/<slug:name>/", views.petition_act, name="act"),
+    path("<int:pk>/correct/", views.petition_correct, name="correct"),
     path("<int:pk>/handlers/", views.petition_handlers, name="handlers"),
     path("<int:pk>/extension/", views.extension_request, name="extension"),
     path("<int:pk>/extension/<int:extension_pk>/", views.extension_decide, name="extension_decide"),

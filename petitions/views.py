@@ -187,6 +187,47 @@ def petition_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "petitions/petition_form.html", {"form": form})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    # The form shows the petitioner in full: only to those who may see it so.
+    if not petition.personal_visible:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    initial = {
+        "expected_state": petition.state,
+        "channel": petition.channel,
+        "received_on": petition.received_on,
+        "subject": petition.subject,
+        "content": petition.content,
+        "responsible_unit": petition.responsible_unit_id,
+        "complained_unit": petition.complained_unit_id,
+        "complained_person": petition.complained_person.staff_no if petition.complained_person else "",
+        "anonymous": petition.anonymous,
+        "petitioner_name": petition.petitioner_name,
+        "petitioner_id_number": petition.petitioner_id_number,
+        "petitioner_phone": petition.petitioner_phone,
+        "petitioner_address": petition.petitioner_address,
+    }
+    form = forms.CorrectionForm(_posted(request), initial=initial)
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Correct the registration"),
+        action_url=reverse("petitions:correct", args=[petition.pk]),
+        perform=lambda data: actions.correct_petition(
+            petition,
+            form.petition_data(),
+            by=request.user,
+            reason=data["reason"],
+            expected_state=data.get("expected_state") or None,
+        ),
+        success=_("Registration corrected."),
+    )
+
+
 def available_steps(petition: Petition, user: Any) -> list[dict[str, Any]]:
     buttons = []
     for name, (_form, label, warning) in TRANSITIONS.items():
@@ -494,9 +535,7 @@ def failure_refer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     candidates = PetitionResponsibility.objects.filter(petition=petition, withdrawn=False).select_related(
         "person", "org_unit"
     )
-    form = forms.FailureForm(
-        _posted(request), responsibilities=candidates, initial={"conduct_date": today()}
-    )
+    form = forms.FailureForm(_posted(request), responsibilities=candidates, initial={"conduct_date": today()})
     return _simple_form_view(
         request,
         petition,

@@ -1,6 +1,7 @@
 """Each step of a petition: the happy path, every guard refusing in Chinese, nothing half-written."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -364,3 +365,62 @@ class TestExtensionDecision:
 def test_the_petitioner_data_is_stored_as_typed(personas: Personas) -> None:
     petition = register(personas)
     assert petition.petitioner_id_number == PETITIONER["petitioner_id_number"]
+
+
+class TestCorrection:
+    def _data(self, personas: Personas, **changes) -> actions.PetitionData:
+        values: dict[str, Any] = {
+            "channel": Channel.LETTER,
+            "received_on": D(2025, 9, 13),
+            "subject": "反映林地承包纠纷（更正）",
+            "content": "更正后的内容",
+            "responsible_unit": personas.forestry,
+            **PETITIONER,
+            "petitioner_phone": "13900002222",
+        }
+        values.update(changes)
+        return actions.PetitionData(**values)
+
+    def test_a_correction_moves_the_deadline_and_is_audited(self, personas: Personas) -> None:
+        petition = register(personas, received_on=D(2025, 9, 16))
+        actions.correct_petition(
+            petition, self._data(personas), by=personas.petition_officer, reason="收到日期登记有误"
+        )
+        petition = fresh(petition)
+        assert (petition.received_on, petition.next_due_on, petition.petitioner_phone) == (
+            D(2025, 9, 13),
+            D(2025, 9, 28),  # +15 = the make-up Sunday
+            "13900002222",
+        )
+        row = petition.transitions.latest("pk")
+        assert (row.name, row.comment) == ("correct", "收到日期登记有误")
+        assert "13900002222" not in row.comment
+        assert petition.history.count() == 2
+
+    def test_a_correction_needs_a_reason_and_valid_data(self, personas: Personas) -> None:
+        petition = register(personas)
+        with pytest.raises(PetitionActionError) as raised:
+            actions.correct_petition(
+                petition,
+                self._data(personas, subject="", petitioner_phone="x"),
+                by=personas.petition_officer,
+                reason="",
+            )
+        assert (
+            "请填写信访事项的事由。" in raised.value.messages
+            and "请说明更正的内容和理由。" in raised.value.messages
+        )
+        assert fresh(petition).subject == "反映林地承包纠纷久拖不决"
+
+    def test_only_officers_who_see_the_petitioner_correct_open_petitions(self, personas: Personas) -> None:
+        from tests.personas import make_user
+
+        petition = register(personas)
+        root = make_user("root", unit=personas.county, is_superuser=True)
+        with pytest.raises(PetitionPermissionError):
+            actions.correct_petition(petition, self._data(personas), by=root, reason="x")
+        with pytest.raises(PetitionPermissionError):
+            actions.correct_petition(petition, self._data(personas), by=personas.approver, reason="x")
+        closed = advance(register(personas), personas, "rereviewed")
+        with pytest.raises(PetitionActionError):
+            actions.correct_petition(closed, self._data(personas), by=personas.petition_officer, reason="x")

@@ -475,3 +475,29 @@ class TestHandlersPage:
         not_an_officer = client.post(url, {"handlers": [personas.officer.pk]})
         assert not_an_officer.status_code == 200  # not offered: the choice is refused by the form
         assert list(petition.handlers.values_list("username", flat=True)) == ["town_officer"]
+
+
+class TestCorrectionPage:
+    def test_the_form_is_prefilled_and_a_bad_submit_keeps_the_input(self, client, personas: Personas) -> None:
+        petition = register(personas, received_on=D(2026, 11, 20))
+        login(client, personas.petition_officer)
+        url = reverse("petitions:correct", args=[petition.pk])
+        page = client.get(url).content.decode()
+        assert "13987801234" in page and "反映林地承包纠纷久拖不决" in page
+        response = client.post(url, {"subject": "新的事由", "received_on": "2026-11-20", "reason": ""})
+        assert response.status_code == 200
+        assert (
+            "新的事由" in response.content.decode() and "请说明更正的内容和理由" in response.content.decode()
+        )
+        assert fresh(petition).subject == "反映林地承包纠纷久拖不决"
+
+    def test_those_who_see_it_masked_cannot_open_it(self, client, personas: Personas) -> None:
+        from tests.personas import make_user
+
+        petition = register(personas)
+        url = reverse("petitions:correct", args=[petition.pk])
+        for user in (make_user("root", unit=personas.county, is_superuser=True), personas.approver):
+            login(client, user)
+            response = client.get(url)
+            assert response.status_code == 403
+            assert "13987801234" not in response.content.decode()
