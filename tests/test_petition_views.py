@@ -501,3 +501,14 @@ class TestCorrectionPage:
             response = client.get(url)
             assert response.status_code == 403
             assert "13987801234" not in response.content.decode()
+
+
+def test_the_list_filters_answer_htmx_with_the_table_only(client, personas: Personas) -> None:
+    register(personas, subject="甲事由")
+    register(personas, subject="乙事由")
+    login(client, personas.petition_officer)
+    response = client.get(
+        reverse("petitions:list") + "?q=甲", headers={"HX-Request": "true", "HX-Target": "petition-table"}
+    )
+    page = response.content.decode()
+    assert "<html" not in page and "甲事由" in page and "乙事由" not in page
