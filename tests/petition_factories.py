@@ -4,7 +4,12 @@ beyond those of tests/personas.py."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
 
 from accountability import roles
 from accountability.models import OrgUnit
@@ -14,6 +19,18 @@ from tests.personas import Personas, make_unit, make_user, valid_id_number
 
 D = dt.date
 ONE_DAY = dt.timedelta(days=1)
+TODAY = D(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def petition_clock() -> Iterator[None]:
+    """The petition tests run on 30 November 2026 (Asia/Shanghai), whatever the real date: deadlines,
+    "today" checks and the year of the numbers do not drift. Imported by each petition test module."""
+    start = dt.datetime(TODAY.year, TODAY.month, TODAY.day, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=True):
+        yield
+
+
 RECEIVED_ON = D(2025, 9, 16)
 
 PETITIONER = {

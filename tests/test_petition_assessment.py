@@ -18,7 +18,10 @@ from tests.case_factories import DELIVERED_ON
 from tests.case_factories import advance as advance_case
 from tests.conftest import login
 from tests.personas import Personas, make_person
-from tests.petition_factories import register
+from tests.petition_factories import (
+    petition_clock,  # noqa: F401 - autouse: the tests run on 30 Nov 2026
+    register,
+)
 
 D = dt.date
 DECIDED_2026 = D(2026, 3, 2)

@@ -17,7 +17,12 @@ from petitions.actions import PetitionActionError
 from petitions.models import Petition, PetitionState, PetitionTransition
 from tests.conftest import login
 from tests.personas import Personas
-from tests.petition_factories import advance, fresh, register
+from tests.petition_factories import (
+    advance,
+    fresh,
+    petition_clock,  # noqa: F401 - autouse: the tests run on 30 Nov 2026
+    register,
+)
 
 D = dt.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")

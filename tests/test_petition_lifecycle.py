@@ -18,7 +18,14 @@ from petitions.models import (
     ReviewOutcome,
 )
 from tests.personas import Personas
-from tests.petition_factories import PETITIONER, PetitionPeople, advance, fresh, register
+from tests.petition_factories import (
+    PETITIONER,
+    PetitionPeople,
+    advance,
+    fresh,
+    petition_clock,  # noqa: F401 - autouse: the tests run on 30 Nov 2026
+    register,
+)
 
 D = dt.date
 

@@ -15,7 +15,12 @@ from openpyxl import load_workbook
 from petitions import actions
 from tests.conftest import login
 from tests.personas import Personas, make_user
-from tests.petition_factories import PETITIONER, PetitionPeople, register
+from tests.petition_factories import (
+    PETITIONER,
+    PetitionPeople,
+    petition_clock,  # noqa: F401 - autouse: the tests run on 30 Nov 2026
+    register,
+)
 
 FULL = {
     "name": PETITIONER["petitioner_name"],

@@ -13,7 +13,12 @@ from petitions.actions import PetitionActionError
 from petitions.models import PetitionFailure, PetitionResponsibility, SubjectKind
 from tests.conftest import login
 from tests.personas import Personas, make_person
-from tests.petition_factories import PETITIONER, advance, register
+from tests.petition_factories import (
+    PETITIONER,
+    advance,
+    petition_clock,  # noqa: F401 - autouse: the tests run on 30 Nov 2026
+    register,
+)
 
 D = dt.date
 

@@ -11,6 +11,7 @@ from petitions.models import (
     PetitionTransition,
     SupervisionPlan,
 )
+from tests.petition_factories import petition_clock  # noqa: F401 - autouse: the tests run on 30 Nov 2026
 
 
 def _counts() -> dict[str, int]:

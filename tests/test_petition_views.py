@@ -21,7 +21,13 @@ from petitions.models import (
 )
 from tests.conftest import login
 from tests.personas import Personas, make_person
-from tests.petition_factories import PetitionPeople, advance, fresh, register
+from tests.petition_factories import (
+    PetitionPeople,
+    advance,
+    fresh,
+    petition_clock,  # noqa: F401 - autouse: the tests run on 30 Nov 2026
+    register,
+)
 
 D = dt.date
 

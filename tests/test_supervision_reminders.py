@@ -23,6 +23,7 @@ from petitions.models import SupervisionPlan, SupervisionReminder
 from petitions.tasks import send_annual_supervision_reminders
 from tests.conftest import wait_for
 from tests.personas import Personas, make_unit, make_user
+from tests.petition_factories import petition_clock  # noqa: F401 - autouse: the tests run on 30 Nov 2026
 
 D = dt.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
