@@ -32,7 +32,7 @@ from accountability import roles
 from accountability.models import OrgUnit, Profile
 from accountability.privacy import mask_id_number, mask_name, mask_phone
 
-from .models import Assessment, Petition, PetitionHandler, SupervisionPlan
+from .models import Petition, PetitionHandler, SupervisionPlan
 
 TERRITORIAL_KINDS = (OrgUnit.Kind.PARTY_COMMITTEE, OrgUnit.Kind.TOWNSHIP)
 READ_ROLES = (roles.APPROVER, roles.CASE_OFFICER)
@@ -161,13 +161,6 @@ def can_see(user: User | AnonymousUser, petition: Petition) -> bool:
     return Petition.objects.filter(visibility_filter(user), pk=petition.pk).exists()
 
 
-def can_see_personal_data(user: User | AnonymousUser, petition: Petition) -> bool:
-    annotated = getattr(petition, "personal_visible", None)
-    if annotated is not None:
-        return bool(annotated)
-    return Petition.objects.filter(personal_data_filter(user), pk=petition.pk).exists()
-
-
 def mask_address(value: str) -> str:
     """Keep the first six characters (province and prefecture), hide the rest."""
     if not value:
@@ -233,10 +226,3 @@ def units_for_user(user: User | AnonymousUser) -> QuerySet[OrgUnit]:
     if path is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(path__startswith=path)
-
-
-def assessments_for_user(user: User | AnonymousUser) -> QuerySet[Assessment]:
-    path = oversight_path(user)
-    if path is None:
-        return Assessment.objects.none()
-    return Assessment.objects.filter(unit__path__startswith=path).select_related("unit", "assessed_by")

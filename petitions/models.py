@@ -59,14 +59,6 @@ class PetitionState(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("petition state", "Withdrawn")
 
 
-# States in which the office owes the next step by a legal deadline (next_due_on is set).
-OBLIGATION_STATES = (
-    PetitionState.REGISTERED,
-    PetitionState.ACCEPTED,
-    PetitionState.HANDLING,
-    PetitionState.REVIEW_REQUESTED,
-    PetitionState.REREVIEW_REQUESTED,
-)
 TERMINAL_STATES = (PetitionState.NOT_ACCEPTED, PetitionState.REREVIEWED, PetitionState.WITHDRAWN)
 
 
