@@ -1,0 +1,228 @@
+"""Who may see which petition, and who sees the petitioner in full. Every view, export and search reads
+petitions, plans and assessments through here.
+
+Jurisdiction:
+- A petition officer works for the petition department of one level of government (属地): their
+  *petition jurisdiction* is the nearest party committee or township at or above their profile unit (the
+  county petition bureau, a department of the county, serves the whole county; a township's petition
+  officer serves the township). `petition_jurisdiction_path(user)` gives its path.
+- Approvers and case officers see the petitions of their ordinary jurisdiction (the subtree of their
+  profile unit, as for cases), read-only except for the approvers' extension decisions.
+- Everyone else (inspectors, unit contacts, users without a role, admins without superuser) sees none.
+
+A user sees a petition when they hold `petitions.view_petition` and either its responsible unit lies in
+their jurisdiction, or (petition officers) they registered it or are one of its handlers.
+
+Personal data of the petitioner (name, ID number, phone, address) is shown in full only to the petition
+officers handling it: its handlers, the officer who registered it, and the petition officers whose
+petition jurisdiction holds its responsible unit. Everybody else — approvers, case officers, superusers —
+sees it masked, on every page and in every export (`personal_visible` is annotated on the queryset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accountability import roles
+from accountability.models import OrgUnit, Profile
+from accountability.privacy import mask_id_number, mask_name, mask_phone
+
+from .models import Petition, PetitionHandler, SupervisionPlan
+
+TERRITORIAL_KINDS = (OrgUnit.Kind.PARTY_COMMITTEE, OrgUnit.Kind.TOWNSHIP)
+READ_ROLES = (roles.APPROVER, roles.CASE_OFFICER)
+
+
+def ancestor_ids(path: str) -> list[int]:
+    """The ids in a materialised path "/1/7/42/", root first."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _territorial_paths(units: Iterable[tuple[int, str, str]]) -> dict[int, str]:
+    """For each (unit id, path, kind): the path of the nearest territorial unit at or above it (one query)."""
+    units = list(units)
+    wanted = {ancestor for _pk, path, _kind in units for ancestor in ancestor_ids(path)}
+    territorial = dict(
+        OrgUnit.objects.filter(pk__in=wanted, kind__in=TERRITORIAL_KINDS).values_list("pk", "path")
+    )
+    result: dict[int, str] = {}
+    for pk, path, kind in units:
+        if kind in TERRITORIAL_KINDS:
+            result[pk] = path
+            continue
+        found = [territorial[ancestor] for ancestor in ancestor_ids(path) if ancestor in territorial]
+        result[pk] = found[-1] if found else path
+    return result
+
+
+def _profile_unit(user: User) -> tuple[int, str, str] | None:
+    if not hasattr(user, "_petition_profile_unit"):
+        row = (
+            Profile.objects.filter(user=user, unit__isnull=False)
+            .values_list("unit_id", "unit__path", "unit__kind")
+            .first()
+        )
+        setattr(user, "_petition_profile_unit", row)  # noqa: B010 - per-request cache on the user object
+    cached: tuple[int, str, str] | None = getattr(user, "_petition_profile_unit")  # noqa: B009
+    return cached
+
+
+def jurisdiction_path(user: User) -> str | None:
+    """The subtree an approver or case officer oversees: their profile unit's."""
+    unit = _profile_unit(user)
+    return unit[1] if unit else None
+
+
+def petition_jurisdiction_path(user: User) -> str | None:
+    """The level of government a petition officer serves (see the module docstring)."""
+    if not hasattr(user, "_petition_jurisdiction"):
+        unit = _profile_unit(user)
+        path = _territorial_paths([unit])[unit[0]] if unit else None
+        setattr(user, "_petition_jurisdiction", path)  # noqa: B010 - per-request cache on the user object
+    cached: str | None = getattr(user, "_petition_jurisdiction")  # noqa: B009
+    return cached
+
+
+def petition_jurisdiction_paths(users: Iterable[User]) -> dict[int, str]:
+    """user id → petition jurisdiction path, for many users in two queries (the reminder task)."""
+    rows = list(
+        Profile.objects.filter(user__in=list(users), unit__isnull=False).values_list(
+            "user_id", "unit_id", "unit__path", "unit__kind"
+        )
+    )
+    by_unit = _territorial_paths((unit_id, path, kind) for _user, unit_id, path, kind in rows)
+    return {user_id: by_unit[unit_id] for user_id, unit_id, _path, _kind in rows}
+
+
+def is_petition_officer(user: User | AnonymousUser) -> bool:
+    return roles.has_role(user, roles.PETITION_OFFICER)
+
+
+def can_work_on_petitions(user: User | AnonymousUser) -> bool:
+    """May open the petition pages at all (petition officers, approvers, case officers)."""
+    return isinstance(user, User) and user.is_active and user.has_perm("petitions.view_petition")
+
+
+def handled_by(user: User) -> Exists:
+    return Exists(PetitionHandler.objects.filter(petition=OuterRef("pk"), user=user))
+
+
+def personal_data_filter(user: User | AnonymousUser) -> Q:
+    """Rows whose petitioner this user sees in full."""
+    if not isinstance(user, User) or not user.is_active or not is_petition_officer(user):
+        return Q(pk__in=[])
+    visible = Q(handled_by(user)) | Q(registered_by=user)
+    path = petition_jurisdiction_path(user)
+    if path:
+        visible |= Q(responsible_unit__path__startswith=path)
+    return visible
+
+
+def visibility_filter(user: User | AnonymousUser) -> Q:
+    if not isinstance(user, User) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if not user.has_perm("petitions.view_petition"):
+        return Q(pk__in=[])
+    visible = Q(pk__in=[])
+    if is_petition_officer(user):
+        visible |= personal_data_filter(user)
+    if roles.has_role(user, *READ_ROLES):
+        path = jurisdiction_path(user)
+        if path:
+            visible |= Q(responsible_unit__path__startswith=path)
+    return visible
+
+
+def petitions_for_user(user: User | AnonymousUser) -> QuerySet[Petition]:
+    """The one permission-filtered queryset of petitions, with `personal_visible` annotated."""
+    return (
+        Petition.objects.filter(visibility_filter(user))
+        .select_related("responsible_unit", "complained_unit", "complained_person")
+        .annotate(personal_visible=ExpressionWrapper(personal_data_filter(user), output_field=BooleanField()))
+    )
+
+
+def get_petition_for_user(user: User | AnonymousUser, pk: Any) -> Petition:
+    """The petition, if this user may see it; otherwise 404 (its existence is not revealed)."""
+    try:
+        return petitions_for_user(user).get(pk=pk)
+    except (Petition.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_see(user: User | AnonymousUser, petition: Petition) -> bool:
+    return Petition.objects.filter(visibility_filter(user), pk=petition.pk).exists()
+
+
+def mask_address(value: str) -> str:
+    """Keep the first six characters (province and prefecture), hide the rest."""
+    if not value:
+        return ""
+    return value[:6] + "****" if len(value) > 6 else "*" * len(value)
+
+
+def petitioner_for_display(petition: Petition, full: bool) -> dict[str, str]:
+    """The petitioner's data as this viewer may see it: in full or masked; empty for anonymous ones."""
+    if petition.anonymous:
+        return {"name": "", "id_number": "", "phone": "", "address": ""}
+    if full:
+        return {
+            "name": petition.petitioner_name,
+            "id_number": petition.petitioner_id_number,
+            "phone": petition.petitioner_phone,
+            "address": petition.petitioner_address,
+        }
+    return {
+        "name": mask_name(petition.petitioner_name),
+        "id_number": mask_id_number(petition.petitioner_id_number),
+        "phone": mask_phone(petition.petitioner_phone),
+        "address": mask_address(petition.petitioner_address),
+    }
+
+
+# --- Supervision and assessment ------------------------------------------------------------------
+
+
+def oversight_path(user: User | AnonymousUser) -> str | None:
+    """The subtree whose supervision plans and assessments a user sees: a petition officer's petition
+    jurisdiction, an approver's jurisdiction; None for anyone else (and "" for a superuser: all)."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    if not user.has_perm("petitions.view_supervisionplan"):
+        return None
+    if is_petition_officer(user):
+        return petition_jurisdiction_path(user)
+    if roles.has_role(user, roles.APPROVER):
+        return jurisdiction_path(user)
+    return None
+
+
+def plans_for_user(user: User | AnonymousUser) -> QuerySet[SupervisionPlan]:
+    path = oversight_path(user)
+    if path is None:
+        return SupervisionPlan.objects.none()
+    return SupervisionPlan.objects.filter(unit__path__startswith=path).select_related("unit", "supervised_by")
+
+
+def get_plan_for_user(user: User | AnonymousUser, pk: Any) -> SupervisionPlan:
+    try:
+        return plans_for_user(user).get(pk=pk)
+    except (SupervisionPlan.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def units_for_user(user: User | AnonymousUser) -> QuerySet[OrgUnit]:
+    """The units whose supervision and assessment this user oversees."""
+    path = oversight_path(user)
+    if path is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(path__startswith=path)

@@ -1,0 +1,791 @@
+"""Petition pages. Thin: fetch through petitions/access.py, parse with petitions/forms.py, act with
+petitions/actions.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import has_transition_perm
+
+from accountability.typing import AuthenticatedRequest
+
+from . import actions, forms
+from .access import (
+    can_work_on_petitions,
+    get_petition_for_user,
+    get_plan_for_user,
+    petitioner_for_display,
+    petitions_for_user,
+    plans_for_user,
+    units_for_user,
+)
+from .actions import PetitionActionError, PetitionConflictError, PetitionPermissionError
+from .assessment import assessment_rows
+from .deadlines import deadlines_for_display, max_extension_days, today
+from .exports import XLSX, petitions_workbook, workbook
+from .filters import PetitionFilter
+from .models import (
+    Grade,
+    Petition,
+    PetitionExtension,
+    PetitionFailure,
+    PetitionHandler,
+    PetitionResponsibility,
+    PetitionState,
+    SupervisionPlan,
+)
+
+PAGE_SIZE = 30
+EXPORT_LIMIT = 20000
+
+# Each step's form, its button label, and whether the button warns (the step ends the petition).
+TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
+    "accept": (forms.AcceptForm, gettext_lazy("Accept"), False),
+    "reject": (forms.RejectForm, gettext_lazy("Do not accept"), True),
+    "start_handling": (forms.StartHandlingForm, gettext_lazy("Hand over for handling"), False),
+    "conclude": (forms.ConcludeForm, gettext_lazy("Conclude"), False),
+    "request_review": (forms.ReviewRequestForm, gettext_lazy("Record a review request"), False),
+    "decide_review": (forms.ReviewDecisionForm, gettext_lazy("Record the review opinion"), False),
+    "request_rereview": (forms.ReviewRequestForm, gettext_lazy("Record a re-review request"), False),
+    "decide_rereview": (forms.RereviewDecisionForm, gettext_lazy("Record the re-review opinion"), False),
+    "withdraw": (forms.WithdrawForm, gettext_lazy("Withdraw"), True),
+}
+
+
+def _posted(request: AuthenticatedRequest) -> Any:
+    """The submitted data, even when empty: an empty POST is a submission to validate, not a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _require_petition_role(request: AuthenticatedRequest) -> None:
+    if not can_work_on_petitions(request.user):
+        raise PermissionDenied
+
+
+def _require_officer(request: AuthenticatedRequest) -> None:
+    if not request.user.has_perm("petitions.process_petition"):
+        raise PermissionDenied
+
+
+def _show_errors(form: Any, error: PetitionActionError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _done(request: AuthenticatedRequest, url: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def _detail_url(petition: Petition) -> str:
+    return reverse("petitions:detail", args=[petition.pk])
+
+
+def _form_page(request: AuthenticatedRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    template = "petitions/_action_form.html" if request.htmx else "petitions/action_page.html"
+    return render(request, template, context, status=status)
+
+
+def _year(request: AuthenticatedRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or today().year)
+    except ValueError:
+        year = today().year
+    return min(max(year, 2000), today().year + 1)
+
+
+# --- Petitions ---------------------------------------------------------------------------------------
+
+
+def _filtered(request: AuthenticatedRequest) -> tuple[PetitionFilter, QuerySet[Petition]]:
+    petition_filter = PetitionFilter(
+        request.GET or None, queryset=petitions_for_user(request.user), user=request.user
+    )
+    petitions = petition_filter.qs if petition_filter.is_bound else petition_filter.queryset
+    if not request.GET.get("sort"):
+        petitions = petitions.order_by("-year", "-sequence")
+    return petition_filter, petitions
+
+
+@login_required
+def petition_list(request: AuthenticatedRequest) -> HttpResponse:
+    _require_petition_role(request)
+    petition_filter, petitions = _filtered(request)
+    page = Paginator(petitions, PAGE_SIZE).get_page(request.GET.get("page"))
+    on = today()
+    rows = []
+    for petition in page:
+        days_left = (petition.next_due_on - on).days if petition.next_due_on else None
+        rows.append(
+            {
+                "petition": petition,
+                "petitioner": petitioner_for_display(petition, petition.personal_visible),  # type: ignore[attr-defined]
+                "days_left": days_left,
+                "overdue_days": -days_left if days_left is not None and days_left < 0 else 0,
+                "overdue": petition.is_overdue(on),
+            }
+        )
+    template = (
+        "petitions/_petition_table.html"
+        if request.htmx and request.htmx.target == "petition-table"
+        else "petitions/petition_list.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "filter": petition_filter,
+            "page": page,
+            "rows": rows,
+            "can_register": request.user.has_perm("petitions.process_petition"),
+        },
+    )
+
+
+@login_required
+def petition_export(request: AuthenticatedRequest) -> HttpResponse:
+    _require_petition_role(request)
+    _filter, petitions = _filtered(request)
+    response = HttpResponse(petitions_workbook(petitions[:EXPORT_LIMIT], today()), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''petitions.xlsx"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_create(request: AuthenticatedRequest) -> HttpResponse:
+    _require_officer(request)
+    form = forms.PetitionForm(_posted(request), initial={"received_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = actions.register_petition(form.petition_data(), by=request.user)
+        except PetitionActionError as error:
+            _show_errors(form, error)
+        else:
+            return _done(
+                request,
+                _detail_url(petition),
+                _("Petition %(number)s registered.") % {"number": petition.number},
+            )
+    return render(request, "petitions/petition_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    # The form shows the petitioner in full: only to those who may see it so.
+    if not petition.personal_visible:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    initial = {
+        "expected_state": petition.state,
+        "channel": petition.channel,
+        "received_on": petition.received_on,
+        "subject": petition.subject,
+        "content": petition.content,
+        "responsible_unit": petition.responsible_unit_id,
+        "complained_unit": petition.complained_unit_id,
+        "complained_person": petition.complained_person.staff_no if petition.complained_person else "",
+        "anonymous": petition.anonymous,
+        "petitioner_name": petition.petitioner_name,
+        "petitioner_id_number": petition.petitioner_id_number,
+        "petitioner_phone": petition.petitioner_phone,
+        "petitioner_address": petition.petitioner_address,
+    }
+    form = forms.CorrectionForm(_posted(request), initial=initial)
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Correct the registration"),
+        action_url=reverse("petitions:correct", args=[petition.pk]),
+        perform=lambda data: actions.correct_petition(
+            petition,
+            form.petition_data(),
+            by=request.user,
+            reason=data["reason"],
+            expected_state=data.get("expected_state") or None,
+        ),
+        success=_("Registration corrected."),
+    )
+
+
+def available_steps(petition: Petition, user: Any) -> list[dict[str, Any]]:
+    buttons = []
+    for name, (_form, label, warning) in TRANSITIONS.items():
+        method = getattr(petition, name)
+        if method._django_fsm.has_transition(petition.state) and has_transition_perm(method, user):
+            buttons.append({"name": name, "label": label, "warning": warning})
+    return buttons
+
+
+@login_required
+def petition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    officer = request.user.has_perm("petitions.process_petition")
+    extensions = list(petition.extensions.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.decision == PetitionExtension.Decision.PENDING), None)
+    approved = any(e.decision == PetitionExtension.Decision.APPROVED for e in extensions)
+    responsibilities = list(
+        PetitionResponsibility.objects.filter(petition=petition)
+        .select_related("org_unit", "person")
+        .order_by("pk")
+    )
+    context = {
+        "petition": petition,
+        "petitioner": petitioner_for_display(petition, petition.personal_visible),  # type: ignore[attr-defined]
+        "personal_visible": petition.personal_visible,  # type: ignore[attr-defined]
+        "handlers": list(
+            PetitionHandler.objects.filter(petition=petition).select_related("user").order_by("pk")
+        ),
+        "deadlines": deadlines_for_display(petition),
+        "transitions": list(petition.transitions.select_related("by")),
+        "extensions": extensions,
+        "responsibilities": responsibilities,
+        "failures": list(
+            PetitionFailure.objects.filter(petition=petition)
+            .select_related("situation__regulation", "case")
+            .prefetch_related(
+                Prefetch(
+                    "responsibilities",
+                    queryset=PetitionResponsibility.objects.select_related("person", "org_unit"),
+                )
+            )
+        ),
+        "buttons": available_steps(petition, request.user),
+        "officer": officer,
+        "can_extend": officer
+        and petition.state == PetitionState.HANDLING
+        and not approved
+        and pending is None,
+        "pending_extension": pending,
+        "can_decide_extension": pending is not None and request.user.has_perm("petitions.approve_extension"),
+        "can_refer": officer and any(not r.withdrawn for r in responsibilities),
+        "today": today(),
+    }
+    return render(request, "petitions/petition_detail.html", context)
+
+
+def _transition_form(name: str, petition: Petition, data: Any) -> forms.StateForm:
+    form_class = TRANSITIONS[name][0]
+    on = today()
+    initial: dict[str, Any] = {"expected_state": petition.state}
+    initial.update(
+        {
+            "accept": {"decided_on": on},
+            "reject": {"decided_on": on},
+            "start_handling": {"started_on": on},
+            "conclude": {"concluded_on": on, "reply_received_on": on},
+            "request_review": {"requested_on": on},
+            "decide_review": {"decided_on": on, "reply_received_on": on},
+            "request_rereview": {"requested_on": on},
+            "decide_rereview": {"decided_on": on},
+        }.get(name, {})
+    )
+    return form_class(data, initial=initial)
+
+
+def _perform(name: str, petition: Petition, form: Any, user: Any) -> Petition:
+    data = form.cleaned_data
+    common = {"by": user, "expected_state": data.get("expected_state") or None}
+    if name == "accept":
+        return actions.accept_petition(petition, decided_on=data["decided_on"], note=data["note"], **common)
+    if name == "reject":
+        return actions.reject_petition(
+            petition, decided_on=data["decided_on"], reason=data["reason"], **common
+        )
+    if name == "start_handling":
+        return actions.start_handling(
+            petition,
+            started_on=data["started_on"],
+            handlers=list(data["handlers"]),
+            comment=data["comment"],
+            **common,
+        )
+    if name == "conclude":
+        return actions.conclude_petition(
+            petition,
+            concluded_on=data["concluded_on"],
+            outcome=data["outcome"],
+            opinion=data["opinion"],
+            reply_received_on=data["reply_received_on"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "request_review":
+        return actions.request_review(
+            petition,
+            requested_on=data["requested_on"],
+            review_unit=data["unit"],
+            grounds=data["grounds"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "decide_review":
+        return actions.decide_review(
+            petition,
+            decided_on=data["decided_on"],
+            outcome=data["outcome"],
+            opinion=data["opinion"],
+            reply_received_on=data["reply_received_on"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "request_rereview":
+        return actions.request_rereview(
+            petition,
+            requested_on=data["requested_on"],
+            rereview_unit=data["unit"],
+            grounds=data["grounds"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "decide_rereview":
+        return actions.decide_rereview(
+            petition,
+            decided_on=data["decided_on"],
+            outcome=data["outcome"],
+            opinion=data["opinion"],
+            comment=data["comment"],
+            **common,
+        )
+    if name == "withdraw":
+        return actions.withdraw_petition(petition, reason=data["reason"], **common)
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_act(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
+    if name not in TRANSITIONS:
+        raise Http404
+    petition = get_petition_for_user(request.user, pk)
+    method = getattr(petition, name)
+    # A role that may never take this step is refused; a step the state does not allow (a stale button)
+    # shows the form, and the action explains why it cannot be done.
+    if method._django_fsm.has_transition(petition.state) and not has_transition_perm(method, request.user):
+        raise PermissionDenied
+    if not request.user.has_perm("petitions.process_petition"):
+        raise PermissionDenied
+    form = _transition_form(name, petition, _posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = _perform(name, petition, form, request.user)
+        except PetitionPermissionError as error:
+            raise PermissionDenied from error
+        except PetitionActionError as error:
+            _show_errors(form, error)
+            status = 409 if isinstance(error, PetitionConflictError) else 200
+        else:
+            return _done(
+                request,
+                _detail_url(petition),
+                _("Done: the petition is now “%(state)s”.") % {"state": petition.state_label},
+            )
+    context = {
+        "form": form,
+        "petition": petition,
+        "title": TRANSITIONS[name][1],
+        "action_url": reverse("petitions:act", args=[petition.pk, name]),
+    }
+    return _form_page(request, context, status)
+
+
+def _simple_form_view(
+    request: AuthenticatedRequest,
+    petition: Petition,
+    form: Any,
+    *,
+    title: str | Promise,
+    action_url: str,
+    perform: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[Any], str],
+) -> HttpResponse:
+    """GET shows the form; a valid POST runs `perform(cleaned_data)`; errors keep what was typed."""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except PetitionPermissionError as error:
+            raise PermissionDenied from error
+        except PetitionActionError as error:
+            _show_errors(form, error)
+            status = 409 if isinstance(error, PetitionConflictError) else 200
+        else:
+            return _done(
+                request, _detail_url(petition), success if isinstance(success, str) else success(result)
+            )
+    context = {"form": form, "petition": petition, "title": title, "action_url": action_url}
+    return _form_page(request, context, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_handlers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    form = forms.HandlersForm(_posted(request))
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Add handlers"),
+        action_url=reverse("petitions:handlers", args=[petition.pk]),
+        perform=lambda data: actions.assign_handlers(petition, list(data["handlers"]), by=request.user),
+        success=_("Handlers added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    form = forms.ExtensionForm(_posted(request), initial={"days": max_extension_days()})
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Ask for an extension of the handling period"),
+        action_url=reverse("petitions:extension", args=[petition.pk]),
+        perform=lambda data: actions.request_extension(
+            petition, by=request.user, days=data["days"], reason=data["reason"]
+        ),
+        success=_("The extension awaits a leader's approval."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_decide(request: AuthenticatedRequest, pk: int, extension_pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    if not request.user.has_perm("petitions.approve_extension"):
+        raise PermissionDenied
+    extension = get_object_or_404(PetitionExtension, pk=extension_pk, petition=petition)
+    form = forms.ExtensionDecisionForm(_posted(request))
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Decide on the extension (%(days)d days)") % {"days": extension.days},
+        action_url=reverse("petitions:extension_decide", args=[petition.pk, extension.pk]),
+        perform=lambda data: actions.decide_extension(
+            extension, by=request.user, approve=data["decision"] == "approve", note=data["note"]
+        ),
+        success=_("Extension decided."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def responsibility_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    form = forms.ResponsibilityForm(_posted(request), initial={"org_unit": petition.responsible_unit_id})
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Record petition-work responsibility"),
+        action_url=reverse("petitions:responsibility_add", args=[petition.pk]),
+        perform=lambda data: actions.record_responsibility(petition, form.spec(), by=request.user),
+        success=_("Responsibility recorded."),
+    )
+
+
+@login_required
+@require_POST
+def responsibility_withdraw(request: AuthenticatedRequest, pk: int, responsibility_pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    responsibility = get_object_or_404(PetitionResponsibility, pk=responsibility_pk, petition=petition)
+    try:
+        actions.withdraw_responsibility(responsibility, by=request.user)
+    except PetitionActionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("petitions:detail", pk=petition.pk)
+    return _done(request, _detail_url(petition), _("Responsibility withdrawn."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def failure_refer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    _require_officer(request)
+    candidates = PetitionResponsibility.objects.filter(petition=petition, withdrawn=False).select_related(
+        "person", "org_unit"
+    )
+    form = forms.FailureForm(_posted(request), responsibilities=candidates, initial={"conduct_date": today()})
+    return _simple_form_view(
+        request,
+        petition,
+        form,
+        title=_("Refer a petition-work failure for accountability"),
+        action_url=reverse("petitions:refer", args=[petition.pk]),
+        perform=lambda data: actions.refer_failure(
+            petition,
+            by=request.user,
+            situation=data["situation"],
+            facts=data["facts"],
+            conduct_date=data["conduct_date"],
+            responsibilities=list(data["responsibilities"]),
+        ),
+        success=lambda failure: (
+            _("Accountability clue %(number)s opened from this petition.") % {"number": failure.case.number}
+        ),
+    )
+
+
+# --- Annual supervision ------------------------------------------------------------------------------
+
+
+def _plan_status(plan: SupervisionPlan, on: Any) -> str:
+    """done / due / overdue: a plan not done by the fourth quarter is overdue (and escalated); one not
+    done by 31 December is missed (also overdue)."""
+    if plan.state == SupervisionPlan.State.DONE:
+        return "done"
+    if plan.state == SupervisionPlan.State.MISSED or plan.year < on.year:
+        return "overdue"
+    if plan.year == on.year and on.month >= actions.ESCALATION_FROM_MONTH:
+        return "overdue"
+    return "due"
+
+
+def _board(request: AuthenticatedRequest) -> tuple[int, QuerySet[SupervisionPlan]]:
+    if not request.user.has_perm("petitions.view_supervisionplan"):
+        raise PermissionDenied
+    year = _year(request)
+    plans = (
+        plans_for_user(request.user)
+        .filter(year=year)
+        .annotate(reminder_count=Count("reminders"), last_reminder=Max("reminders__sent_on"))
+        .order_by("unit__path", "unit__code")
+    )
+    status = request.GET.get("status")
+    on = today()
+    late = Q(state=SupervisionPlan.State.MISSED)
+    if year < on.year or on.month >= actions.ESCALATION_FROM_MONTH:
+        late |= Q(state=SupervisionPlan.State.PLANNED)
+    if status == "done":
+        plans = plans.filter(state=SupervisionPlan.State.DONE)
+    elif status == "overdue":
+        plans = plans.filter(late)
+    elif status == "due":
+        plans = plans.filter(state=SupervisionPlan.State.PLANNED).exclude(late)
+    return year, plans
+
+
+@login_required
+def supervision_board(request: AuthenticatedRequest) -> HttpResponse:
+    year, plans = _board(request)
+    on = today()
+    totals = (
+        plans_for_user(request.user)
+        .filter(year=year)
+        .aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state=SupervisionPlan.State.DONE)),
+            missed=Count("pk", filter=Q(state=SupervisionPlan.State.MISSED)),
+            planned=Count("pk", filter=Q(state=SupervisionPlan.State.PLANNED)),
+        )
+    )
+    late_open = year < on.year or on.month >= actions.ESCALATION_FROM_MONTH
+    totals["overdue"] = totals["missed"] + (totals["planned"] if late_open else 0)
+    totals["due"] = 0 if late_open else totals["planned"]
+    page = Paginator(plans, 100).get_page(request.GET.get("page"))
+    rows = [{"plan": plan, "status": _plan_status(plan, on)} for plan in page]
+    return render(
+        request,
+        "petitions/supervision_board.html",
+        {
+            "year": year,
+            "years": list(range(on.year, on.year - 5, -1)),
+            "page": page,
+            "rows": rows,
+            "totals": totals,
+            "status": request.GET.get("status", ""),
+            "can_record": request.user.has_perm("petitions.process_petition"),
+        },
+    )
+
+
+@login_required
+def supervision_export(request: AuthenticatedRequest) -> HttpResponse:
+    year, plans = _board(request)
+    on = today()
+    labels = {"done": _("Supervised"), "due": _("Due"), "overdue": _("Overdue")}
+    rows = (
+        [
+            plan.unit.code,
+            plan.unit.name,
+            plan.year,
+            labels[_plan_status(plan, on)],
+            plan.supervised_on,
+            plan.findings,
+            plan.reminder_count,  # type: ignore[attr-defined]
+        ]
+        for plan in plans[:EXPORT_LIMIT]
+    )
+    header = [
+        _("Unit code"),
+        _("Unit"),
+        _("Year"),
+        _("Status"),
+        _("Supervised on"),
+        _("Supervision findings"),
+        _("Reminders"),
+    ]
+    response = HttpResponse(
+        workbook(_("Supervision %(year)d") % {"year": year}, header, rows), content_type=XLSX
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''supervision-{year}.xlsx"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervision_record(request: AuthenticatedRequest, plan_pk: int) -> HttpResponse:
+    _require_officer(request)
+    plan = get_plan_for_user(request.user, plan_pk)
+    form = forms.SupervisionForm(_posted(request), initial={"supervised_on": today()})
+    status = 200
+    board = f"{reverse('petitions:supervision')}?year={plan.year}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_supervision(
+                plan,
+                by=request.user,
+                supervised_on=form.cleaned_data["supervised_on"],
+                findings=form.cleaned_data["findings"],
+            )
+        except PetitionPermissionError as error:
+            raise PermissionDenied from error
+        except PetitionActionError as error:
+            _show_errors(form, error)
+        else:
+            return _done(request, board, _("Supervision of %(unit)s recorded.") % {"unit": plan.unit.name})
+    context = {
+        "form": form,
+        "title": _("Record the %(year)d supervision of %(unit)s")
+        % {"year": plan.year, "unit": plan.unit.name},
+        "action_url": reverse("petitions:supervision_record", args=[plan.pk]),
+        "back_url": board,
+    }
+    template = "petitions/_plain_form.html" if request.htmx else "petitions/plain_form_page.html"
+    return render(request, template, context, status=status)
+
+
+# --- Assessment --------------------------------------------------------------------------------------
+
+
+def _assessment(request: AuthenticatedRequest) -> tuple[int, QuerySet[Any]]:
+    if not request.user.has_perm("petitions.view_assessment"):
+        raise PermissionDenied
+    year = _year(request)
+    return year, assessment_rows(units_for_user(request.user).filter(is_active=True), year)
+
+
+@login_required
+def assessment_table(request: AuthenticatedRequest) -> HttpResponse:
+    year, units = _assessment(request)
+    page = Paginator(units, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "petitions/assessment_table.html",
+        {
+            "year": year,
+            "years": list(range(today().year, today().year - 5, -1)),
+            "page": page,
+            "grades": dict(Grade.choices),
+            "can_grade": request.user.has_perm("petitions.change_assessment"),
+        },
+    )
+
+
+@login_required
+def assessment_export(request: AuthenticatedRequest) -> HttpResponse:
+    year, units = _assessment(request)
+    grades = dict(Grade.choices)
+    rows = (
+        [
+            unit.code,
+            unit.name,
+            year,
+            str(grades.get(unit.grade, "")),
+            unit.admonishments,
+            _("Eligible") if unit.honours_eligible else _("Not eligible"),
+            unit.assessment_notes or "",
+        ]
+        for unit in units[:EXPORT_LIMIT]
+    )
+    header = [
+        _("Unit code"),
+        _("Unit"),
+        _("Year"),
+        _("Grade"),
+        _("Admonishments for petition work"),
+        _("Comprehensive honours"),
+        _("Notes"),
+    ]
+    response = HttpResponse(
+        workbook(_("Assessment %(year)d") % {"year": year}, header, rows), content_type=XLSX
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''assessment-{year}.xlsx"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_grade(request: AuthenticatedRequest, unit_pk: int, year: int) -> HttpResponse:
+    if not request.user.has_perm("petitions.change_assessment"):
+        raise PermissionDenied
+    unit = get_object_or_404(units_for_user(request.user), pk=unit_pk)
+    current = unit.petition_assessments.filter(year=year).first()
+    form = forms.AssessmentForm(
+        _posted(request),
+        initial={"grade": current.grade, "notes": current.notes} if current else None,
+    )
+    back = f"{reverse('petitions:assessment')}?year={year}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.grade_unit(
+                unit,
+                year=year,
+                grade=form.cleaned_data["grade"],
+                notes=form.cleaned_data["notes"],
+                by=request.user,
+            )
+        except PetitionPermissionError as error:
+            raise PermissionDenied from error
+        except PetitionActionError as error:
+            _show_errors(form, error)
+        else:
+            return _done(request, back, _("Grade of %(unit)s recorded.") % {"unit": unit.name})
+    context = {
+        "form": form,
+        "title": _("%(year)d assessment of %(unit)s") % {"year": year, "unit": unit.name},
+        "action_url": reverse("petitions:assessment_grade", args=[unit.pk, year]),
+        "back_url": back,
+    }
+    template = "petitions/_plain_form.html" if request.htmx else "petitions/plain_form_page.html"
+    return render(request, template, context)
