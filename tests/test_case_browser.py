@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def act(page, name: str) -> None:
+    # Whether htmx has loaded yet (the panel opens in place) or not (the form page opens), the form
+    # ends up inside #action-panel.
     page.get_by_test_id(f"act-{name}").click()
     page.locator("#action-panel form").wait_for()
 
