@@ -70,6 +70,13 @@ class Table:
         }
 
 
+def jurisdiction_root(user: Any) -> OrgUnit | None:
+    """Where figures roll up: the root of the user's jurisdiction; None (the whole tree) for superusers."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return OrgUnit.objects.filter(profiles__user_id=user.pk).first()
+
+
 def percent(part: int, whole: int) -> float | str:
     return round(100 * part / whole, 1) if whole else "—"
 

@@ -9,7 +9,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 
 from accountability.models import Clause, OrgUnit
-from accountability.statistics import StatsFilters, Table, UnitTree
+from accountability.statistics import StatsFilters, Table, UnitTree, jurisdiction_root
 
 from .access import visibility_filter
 from .models import TERMINAL_STATES, Case, CaseSource, CaseState, CaseTransition, DecidedForm, Form, Measure
@@ -171,13 +171,6 @@ def by_situation(cases: QuerySet[Case]) -> Table:
         chart="bar",
         note=_("A case citing several clauses counts once for each."),
     )
-
-
-def jurisdiction_root(user: Any) -> OrgUnit | None:
-    """The root of the user's jurisdiction; None (the whole tree) for superusers."""
-    if getattr(user, "is_superuser", False):
-        return None
-    return OrgUnit.objects.filter(profiles__user_id=user.pk).first()
 
 
 def statistics_tables(user: Any, filters: StatsFilters) -> list[Table]:

@@ -139,9 +139,10 @@ class TestPages:
     ) -> None:
         login(client, personas.officer)
         # session, user, user perms, group perms, jurisdiction (visibility), units for the filter form,
-        # one aggregate per table (quarter, source, state, form, unit + tree, situations + clauses),
-        # jurisdiction root, nav roles, unread count
-        with django_assert_num_queries(17):
+        # cases: one aggregate per table (quarter, source, state, form, unit + tree, situations + clauses)
+        # and the jurisdiction root; petitions (officers read them): profile unit, timeliness + tree + root,
+        # channel, state; nav roles, unread count
+        with django_assert_num_queries(23):
             response = client.get(reverse("statistics"))
         page = response.content.decode()
         assert response.status_code == 200
@@ -156,7 +157,7 @@ class TestPages:
         rows = [row for row in sheet.values if row and row[0]]
         assert ["巡察移交", 3] in [list(row[:2]) for row in rows]
         everything = load_workbook(io.BytesIO(client.get(reverse("statistics"), {"export": "all"}).content))
-        assert len(everything.worksheets) == 6
+        assert len(everything.worksheets) == 9  # six case tables and three petition tables
 
     def test_bad_dates_are_explained(self, client, personas: Personas, data) -> None:
         login(client, personas.officer)
@@ -203,3 +204,23 @@ class TestDashboard:
         }
         assert found["待送达的决定"] == 1
         assert found["我承办的调查中案件"] == 0
+
+
+class TestPetitionFigures:
+    def test_timeliness_and_channels(self, personas: Personas) -> None:
+        from petitions.statistics import statistics_tables as petition_tables
+        from tests.petition_factories import register
+
+        register(personas, channel="letter")
+        register(personas, channel="visit")
+        tables = petition_tables(personas.petition_officer, StatsFilters())
+        channels = table(tables, "petitions_by_channel")
+        assert channels["来信"] == [1] and channels["来访"] == [1]
+        timeliness = next(t for t in tables if t.key == "petition_timeliness")
+        assert sum(row[1] for row in timeliness.rows) == 2
+
+    def test_no_petition_figures_outside_petition_work(self, personas: Personas) -> None:
+        from petitions.statistics import statistics_tables as petition_tables
+
+        assert petition_tables(personas.inspector, StatsFilters()) == []
+        assert petition_tables(personas.outsider, StatsFilters()) == []
