@@ -1,12 +1,31 @@
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from tests.personas import Personas
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM calls made by tests that
 # drive the browser are ordinary blocking calls, so the async-safety guard does not apply here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+TODAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request: pytest.FixtureRequest):
+    """Tests run on 30 November 2026 (Asia/Shanghai) whatever the real date, so that numbers like
+    问责〔2026〕, "today" and the deadlines do not drift. The clock ticks from there. Browser tests keep
+    the real clock: Chromium judges cookie expiry by its own."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    start = dt.datetime(TODAY.year, TODAY.month, TODAY.day, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

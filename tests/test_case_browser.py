@@ -1,7 +1,5 @@
 """A real Chromium walks one case from clue to closure through the pages, as officer and approver."""
 
-import re
-
 import pytest
 
 from cases.models import Case, CaseState
@@ -19,8 +17,15 @@ def act(page, name: str) -> None:
     page.locator("#action-panel form").wait_for()
 
 
+def submit_and_reload(page) -> None:
+    """Submit the open form; on success the server sends the browser back to the case page."""
+    with page.expect_navigation():
+        page.get_by_test_id("submit-action").click()
+    page.wait_for_load_state("load")
+
+
 def submit_and_wait(page, state_label: str) -> None:
-    page.get_by_test_id("submit-action").click()
+    submit_and_reload(page)
     page.get_by_test_id("case-state").filter(has_text=state_label).wait_for()
 
 
@@ -67,7 +72,7 @@ def test_a_case_from_draft_to_closed(live_server, transactional_personas: Person
             "经调查，该局党组对林场监管失职，事实清楚，证据确凿。"
         )
         panel.get_by_label("报告日期").fill("2026-02-20")
-        officer.get_by_test_id("submit-action").click()
+        submit_and_reload(officer)
         officer.get_by_text("调查情况已保存").wait_for()
         for target in case.targets.order_by("pk"):
             officer.locator(f"[data-testid=target-{target.pk}] a", has_text="认定").click()
@@ -75,8 +80,10 @@ def test_a_case_from_draft_to_closed(live_server, transactional_personas: Person
             level = "全面领导责任" if target.org_unit_id else "主要领导责任"
             panel.get_by_role("combobox", name="责任类型").select_option(label=level)
             panel.get_by_role("textbox", name="陈述和申辩").fill("对调查认定的事实无异议。")
-            officer.get_by_test_id("submit-action").click()
-            officer.get_by_text(re.compile("已保存.*认定情况")).wait_for()
+            submit_and_reload(officer)
+            officer.get_by_text(
+                f"已保存{target.org_unit.name if target.org_unit else target.person.name}的认定情况"
+            ).wait_for()
         act(officer, "determine")
         submit_and_wait(officer, "责任已认定")
 
