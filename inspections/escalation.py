@@ -1,0 +1,308 @@
+"""The daily escalation of rectification items along the ladder (逐级递进), in set-based SQL.
+
+One run, for one day, in one transaction:
+
+1. For each active step, highest offset first, one INSERT … SELECT adds an (item, step) row for every
+   open or returned item whose deadline + offset has been reached. The unique constraint on (item, step)
+   with ON CONFLICT DO NOTHING makes a step fire at most once per item, whatever reruns or concurrent
+   runs do: a concurrent run waits on the rows the other inserts and then skips them.
+   A row whose item already has a higher step is inserted as `superseded`: when several steps fall due
+   at once (the first run, missed days), only the highest notifies.
+2. For each step that notifies, one INSERT … SELECT writes the notifications of the rows this run
+   inserted, to the recipients the step names (a UNION of one sub-select per recipient kind).
+3. The rows of an `open_case` step are handed, by id and on commit, to a follow-up task that opens each
+   clue through `cases.actions.create_case` (each case takes a gap-free number under a row lock).
+
+The number of queries depends on the number of steps, never on the number of items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accountability import roles
+from accountability.models import Notification, OrgUnit, Person, Profile
+
+from .models import (
+    ACTIVE_STATUSES,
+    Action,
+    Assignment,
+    Escalation,
+    EscalationRun,
+    EscalationStep,
+    Finding,
+    InspectionTeam,
+    Level,
+    Recipient,
+    RectificationItem,
+)
+
+logger = logging.getLogger(__name__)
+
+EMAIL_CHUNK = 500
+CASE_CHUNK = 100
+# The responsible unit's party secretary: a person of the unit whose post names them secretary (书记),
+# not a deputy (副书记) nor the discipline secretary (纪委书记); the registry's post is the only record.
+SECRETARY_POST = "%书记%"
+NOT_SECRETARY_POSTS = ("%副书记%", "%纪%")
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fire(step: EscalationStep, run: EscalationRun, day: dt.date) -> int:
+    """Insert the (item, step) rows now due; returns how many this run inserted."""
+    last_deadline = day - dt.timedelta(days=step.offset_days)
+    statuses = [str(status) for status in ACTIVE_STATUSES]
+    sql = f"""
+        INSERT INTO {_table(Escalation)} (item_id, step_id, run_id, fired_on, superseded)
+        SELECT i.id, %s, %s, %s, EXISTS (
+            SELECT 1 FROM {_table(Escalation)} e
+            JOIN {_table(EscalationStep)} s ON s.id = e.step_id
+            WHERE e.item_id = i.id AND s.offset_days > %s
+        )
+        FROM {_table(RectificationItem)} i
+        WHERE i.status IN ({", ".join(["%s"] * len(statuses))}) AND i.deadline <= %s
+        ON CONFLICT (item_id, step_id) DO NOTHING
+    """  # noqa: S608 - table names from the models' metadata; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [step.pk, run.pk, day, step.offset_days, *statuses, last_deadline])
+        return max(cursor.rowcount, 0)
+
+
+def _recipient_selects(kinds: Iterable[str], run_id: int, step_id: int) -> tuple[list[str], list[Any]]:
+    """One sub-select of (item_id, user_id) per recipient kind, over the rows `e` this run made act."""
+    item, profile, unit = _table(RectificationItem), _table(Profile), _table(OrgUnit)
+    acting = f"FROM {_table(Escalation)} e JOIN {item} i ON i.id = e.item_id"
+    where = "WHERE e.run_id = %s AND e.step_id = %s AND NOT e.superseded"
+    in_role = (
+        f"JOIN {_table(User.groups.through)} ug ON ug.user_id = p.user_id "
+        f"JOIN {_table(Group)} g ON g.id = ug.group_id AND g.name = %s"
+    )
+    selects: list[str] = []
+    params: list[Any] = []
+    for kind in dict.fromkeys(kinds):
+        if kind == Recipient.HANDLER:
+            selects.append(
+                f"SELECT e.item_id, p.user_id {acting} "
+                f"JOIN {profile} p ON p.unit_id = i.responsible_unit_id {in_role} {where}"
+            )
+            params += [roles.UNIT_CONTACT, run_id, step_id]
+            selects.append(
+                f"SELECT e.item_id, p.user_id {acting} "
+                f"JOIN {profile} p ON p.person_id = i.responsible_person_id {where}"
+            )
+            params += [run_id, step_id]
+        elif kind == Recipient.SUPERVISING_LEADER:
+            selects.append(
+                f"SELECT e.item_id, t.leader_id {acting} "
+                f"JOIN {_table(Finding)} f ON f.id = i.finding_id "
+                f"JOIN {_table(Assignment)} a ON a.id = f.assignment_id "
+                f"JOIN {_table(InspectionTeam)} t ON t.id = a.team_id {where}"
+            )
+            params += [run_id, step_id]
+        elif kind == Recipient.PARTY_SECRETARY:
+            selects.append(
+                f"SELECT e.item_id, p.user_id {acting} "
+                f"JOIN {_table(Person)} pe ON pe.org_unit_id = i.responsible_unit_id AND pe.is_active "
+                f"JOIN {profile} p ON p.person_id = pe.id {where} "
+                "AND pe.post LIKE %s AND pe.post NOT LIKE %s AND pe.post NOT LIKE %s"
+            )
+            params += [run_id, step_id, SECRETARY_POST, *NOT_SECRETARY_POSTS]
+        elif kind in (Recipient.DISCIPLINE_OFFICE, Recipient.APPROVER):
+            # Users of the role whose jurisdiction (their profile's unit subtree) holds the unit.
+            selects.append(
+                f"SELECT e.item_id, p.user_id {acting} "
+                f"JOIN {unit} u ON u.id = i.responsible_unit_id "
+                f"JOIN {profile} p ON p.unit_id IS NOT NULL "
+                f"JOIN {unit} pu ON pu.id = p.unit_id AND pu.path <> '' AND u.path LIKE pu.path || '%%' "
+                f"{in_role} {where}"
+            )
+            params += [
+                roles.CASE_OFFICER if kind == Recipient.DISCIPLINE_OFFICE else roles.APPROVER,
+                run_id,
+                step_id,
+            ]
+    return selects, params
+
+
+def _titles(step: EscalationStep) -> tuple[str, str]:
+    """The notification's title prefix (the unit's name follows) and body prefix, in the default language."""
+    titles: dict[str, str] = {
+        Level.REMINDER: _("Rectification reminder: "),
+        Level.WARNING: _("Rectification warning (yellow): "),
+        Level.SUPERVISION: _("Overdue rectification, supervision order (red): "),
+        Level.NOTICE: _("Overdue rectification circulated: "),
+        Level.ACCOUNTABILITY: _("Overdue rectification handed over for accountability: "),
+    }
+    bodies: dict[str, str] = {
+        Level.REMINDER: _("The deadline is near; report progress in time."),
+        Level.WARNING: _("The deadline is close and the item is not yet done."),
+        Level.SUPERVISION: _("The deadline has passed; rectify at once and report."),
+        Level.NOTICE: _("The item is still not rectified; it is circulated."),
+        Level.ACCOUNTABILITY: _("The item is still not rectified; an accountability clue is opened."),
+    }
+    return str(titles.get(step.level, step.name)), str(bodies.get(step.level, step.name))
+
+
+def _notify(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[int]:
+    """Write this run's notifications of one step in one statement; returns their ids."""
+    selects, union_params = _recipient_selects(step.recipients or [], run.pk, step.pk)
+    if not selects:
+        return []
+    title, body = _titles(step)
+    url_head, url_tail = reverse("inspections:item_detail", args=[987654321]).split("987654321")
+    sql = f"""
+        INSERT INTO {_table(Notification)} (recipient_id, title, body, url, created_at)
+        SELECT r.user_id,
+               SUBSTR(%s || u.name, 1, 200),
+               %s || %s || CAST(i.deadline AS TEXT) || %s || SUBSTR(i.requirement, 1, 300),
+               %s || CAST(i.id AS TEXT) || %s,
+               %s
+        FROM ({" UNION ".join(selects)}) r
+        JOIN {_table(RectificationItem)} i ON i.id = r.item_id
+        JOIN {_table(OrgUnit)} u ON u.id = i.responsible_unit_id
+        JOIN {_table(User)} au ON au.id = r.user_id AND au.is_active
+        RETURNING id
+    """  # noqa: S608 - table names from the models' metadata; values are parameters
+    params = [
+        title,
+        body,
+        _("Deadline: "),
+        _(". Requirement: "),
+        url_head,
+        url_tail,
+        now,
+        *union_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _chunks(values: Sequence[int], size: int) -> list[list[int]]:
+    return [list(values[start : start + size]) for start in range(0, len(values), size)]
+
+
+def run_escalation(day: dt.date | None = None) -> EscalationRun:
+    """Fire every ladder step that has fallen due by `day` (today), once per item. Idempotent."""
+    from accountability.tasks import email_notifications
+
+    from .tasks import open_overdue_rectification_cases
+
+    day = day or timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        run = EscalationRun.objects.create(day=day)
+        steps = list(EscalationStep.objects.filter(active=True).order_by("-offset_days", "-pk"))
+        fired = sum(_fire(step, run, day) for step in steps)
+        now = timezone.now()
+        notification_ids = [pk for step in steps for pk in _notify(step, run, now)] if fired else []
+        case_rows = (
+            list(
+                Escalation.objects.filter(run=run, step__action=Action.OPEN_CASE, case__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if fired
+            else []
+        )
+        run.fired, run.notifications, run.cases_queued = fired, len(notification_ids), len(case_rows)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["fired", "notifications", "cases_queued", "finished_at"])
+
+        def queue() -> None:
+            for chunk in _chunks(notification_ids, EMAIL_CHUNK):
+                email_notifications.delay(chunk)
+            for chunk in _chunks(case_rows, CASE_CHUNK):
+                open_overdue_rectification_cases.delay(chunk)
+
+        transaction.on_commit(queue)
+    logger.info(
+        "escalation %s: %d steps fired, %d notifications, %d clues queued",
+        day,
+        run.fired,
+        run.notifications,
+        run.cases_queued,
+    )
+    return run
+
+
+# --- Opening the clue of an overdue item ---------------------------------------------------------
+
+
+def open_overdue_case(escalation_id: int, *, on: dt.date | None = None) -> Any:
+    """Open the `draft` case (source 整改逾期) of one fired open_case step, once; returns it or None."""
+    from cases import actions as case_actions
+    from cases.models import CaseSource
+
+    with transaction.atomic():
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related(
+                "item__responsible_unit", "item__responsible_person", "item__finding__assignment__unit"
+            )
+            .filter(pk=escalation_id, case__isnull=True, step__action=Action.OPEN_CASE)
+            .first()
+        )
+        if escalation is None:
+            return None
+        item = escalation.item
+        on = on or timezone.localdate()
+        targets = [case_actions.TargetSpec(org_unit=item.responsible_unit)]
+        if item.responsible_person is not None:
+            targets.append(case_actions.TargetSpec(person=item.responsible_person))
+        with translation.override(settings.LANGUAGE_CODE):
+            data = case_actions.CaseData(
+                title=_("Rectification overdue: %(unit)s") % {"unit": item.responsible_unit.name},
+                source=CaseSource.OVERDUE_RECTIFICATION,
+                summary=_(
+                    "The rectification item set by the inspection of %(inspected)s was due on %(deadline)s "
+                    "and is still not rectified.\nRequirement: %(requirement)s"
+                )
+                % {
+                    "inspected": item.finding.assignment.unit.name,
+                    "deadline": item.deadline.isoformat(),
+                    "requirement": item.requirement,
+                },
+                conduct_date=min(item.deadline + dt.timedelta(days=1), on),
+                unit=item.responsible_unit,
+                targets=targets,
+            )
+        case = case_actions.create_case(data, by=None, now=on)
+        escalation.case = case
+        escalation.save(update_fields=["case"])
+        return case
+
+
+def open_overdue_cases(escalation_ids: Iterable[int], on: dt.date | None = None) -> int:
+    opened = 0
+    for escalation_id in escalation_ids:
+        try:
+            opened += open_overdue_case(escalation_id, on=on) is not None
+        except Exception:
+            # One failing clue (e.g. no regulation in force on the date) must not block the others.
+            logger.exception("could not open the clue of escalation %s", escalation_id)
+    return opened
+
+
+# --- Recipients for ordinary notifications -------------------------------------------------------
+
+
+def handlers_of(item: RectificationItem) -> list[User]:
+    """The responsible unit's contacts and the responsible person's login."""
+    handler = Q(profile__unit_id=item.responsible_unit_id, groups__name=roles.UNIT_CONTACT)
+    if item.responsible_person_id is not None:
+        handler |= Q(profile__person_id=item.responsible_person_id)
+    return list(User.objects.filter(handler, is_active=True).distinct())
