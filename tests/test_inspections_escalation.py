@@ -1,0 +1,255 @@
+"""The escalation ladder: each step at its boundary day (time frozen), once per item, set-based, concurrent-safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from accountability.models import Notification
+from cases.models import Case, CaseSource, CaseState
+from inspections import actions
+from inspections.escalation import open_overdue_cases, run_escalation
+from inspections.ladder import DEFAULT_STEPS, colour_filter, colour_on, ladder, load_escalation_ladder
+from inspections.models import Escalation, EscalationStep, RectificationItem, RectificationStatus
+from tests import inspection_factories as f
+from tests.personas import Personas, make_user
+
+DEADLINE = dt.date(2026, 6, 30)
+# step code → the first day it is due for an item due on DEADLINE
+BOUNDARIES = {
+    "green": dt.date(2026, 6, 10),
+    "yellow": dt.date(2026, 6, 20),
+    "red": dt.date(2026, 7, 1),
+    "notice": dt.date(2026, 7, 15),
+    "accountability": dt.date(2026, 7, 30),
+}
+
+
+def at(day: dt.date) -> time_machine.travel:
+    """Freeze the clock at 06:30 Beijing time on `day` (when beat runs the task)."""
+    return time_machine.travel(
+        dt.datetime.combine(day, dt.time(6, 30), tzinfo=dt.UTC) - dt.timedelta(hours=8), tick=False
+    )
+
+
+def overdue_item(personas: Personas, deadline: dt.date = DEADLINE) -> RectificationItem:
+    tour = f.tour(personas)
+    return f.item(tour.finding_a, personas.team_leader, deadline=deadline, person=f.forestry_head(personas))
+
+
+def fired(item: RectificationItem) -> dict[str, bool]:
+    return dict(Escalation.objects.filter(item=item).values_list("step__code", "superseded"))
+
+
+def test_the_ladder_ships_as_data_and_the_loader_keeps_admin_edits(db) -> None:
+    steps = {s.code: s for s in EscalationStep.objects.all()}
+    assert {code: s.offset_days for code, s in steps.items()} == {
+        "green": -20,
+        "yellow": -10,
+        "red": 1,
+        "notice": 15,
+        "accountability": 30,
+    }
+    assert steps["yellow"].recipients == ["handler", "supervising_leader"]
+    assert steps["accountability"].action == "open_case"
+    EscalationStep.objects.filter(code="green").update(offset_days=-25)
+    assert load_escalation_ladder() == 0
+    assert EscalationStep.objects.get(code="green").offset_days == -25
+    assert load_escalation_ladder(update=True) == 1
+    assert EscalationStep.objects.get(code="green").offset_days == -20
+    assert len(DEFAULT_STEPS) == EscalationStep.objects.count()
+
+
+@pytest.mark.parametrize("code", list(BOUNDARIES))
+def test_each_step_fires_on_its_boundary_day_not_the_day_before(personas: Personas, code: str) -> None:
+    item = overdue_item(personas)
+    boundary = BOUNDARIES[code]
+    with at(boundary - dt.timedelta(days=1)):
+        run_escalation()
+    assert code not in fired(item)
+    with at(boundary):
+        run = run_escalation()
+    assert fired(item)[code] is False, "the step fired that day and acted"
+    assert run.fired == 1
+    assert Escalation.objects.get(item=item, step__code=code).fired_on == boundary
+
+
+def test_day_by_day_every_step_fires_once_on_its_day_and_the_top_one_opens_a_clue(personas: Personas) -> None:
+    item = overdue_item(personas)
+    day = dt.date(2026, 6, 1)
+    while day <= dt.date(2026, 8, 10):
+        with at(day):
+            run = run_escalation()
+            open_overdue_cases(
+                Escalation.objects.filter(run=run, case__isnull=True).values_list("pk", flat=True)
+            )
+        day += dt.timedelta(days=1)
+    rows = Escalation.objects.filter(item=item).select_related("step")
+    assert {row.step.code: row.fired_on for row in rows} == BOUNDARIES
+    assert not any(row.superseded for row in rows)
+    case = Escalation.objects.get(item=item, step__code="accountability").case
+    assert case is not None
+    assert (case.state, case.source, case.unit) == (
+        CaseState.DRAFT,
+        CaseSource.OVERDUE_RECTIFICATION,
+        personas.forestry,
+    )
+    assert {t.name for t in case.targets.all()} == {"测试县林业局", "林局长"}
+    assert Case.objects.count() == 1
+
+
+def test_the_colour_follows_the_ladder_and_the_list_filter_agrees(personas: Personas) -> None:
+    tour = f.tour(personas)
+    today = dt.date(2026, 7, 1)
+    deadlines = {
+        "": today + dt.timedelta(days=21),
+        "green": today + dt.timedelta(days=20),
+        "yellow": today + dt.timedelta(days=10),
+        "red": today - dt.timedelta(days=1),
+    }
+    items = {
+        colour: f.item(tour.finding_a, personas.team_leader, deadline=d) for colour, d in deadlines.items()
+    }
+    rungs = ladder()
+    for colour, item in items.items():
+        assert colour_on(item.deadline, today, rungs) == colour
+        assert list(RectificationItem.objects.filter(colour_filter(colour, today, rungs))) == [item]
+    assert colour_on(today - dt.timedelta(days=400), today, rungs) == "red"
+
+
+def test_a_rerun_the_same_day_changes_nothing(personas: Personas) -> None:
+    item = overdue_item(personas)
+    with at(BOUNDARIES["red"]):
+        first = run_escalation()
+        notifications = Notification.objects.count()
+        second = run_escalation()
+    assert first.fired == 3 and second.fired == 0 and second.notifications == 0
+    assert Notification.objects.count() == notifications
+    assert len(fired(item)) == 3
+
+
+def test_a_late_first_run_records_the_skipped_steps_but_only_the_highest_notifies(personas: Personas) -> None:
+    personas.unit_contact, personas.officer  # noqa: B018 - create them
+    item = overdue_item(personas)
+    with at(BOUNDARIES["notice"]):
+        run_escalation()
+    assert fired(item) == {"green": True, "yellow": True, "red": True, "notice": False}
+    titles = list(Notification.objects.filter(url__contains="rectification").values_list("title", flat=True))
+    assert titles and all("通报" in title for title in titles), titles
+
+
+def test_each_step_notifies_the_people_it_names(personas: Personas) -> None:
+    head = f.forestry_head(personas)
+    secretary_login = make_user("head", unit=personas.forestry, person=head)
+    tour = f.tour(personas)
+    item = f.item(tour.finding_a, personas.team_leader, deadline=DEADLINE)
+    personas.unit_contact, personas.officer, personas.approver  # noqa: B018 - create them
+    make_user("finance_contact", "unit_contact", unit=personas.finance)
+
+    def recipients_on(day: dt.date) -> set[str]:
+        before = set(Notification.objects.values_list("pk", flat=True))
+        with at(day):
+            run_escalation()
+        return set(
+            Notification.objects.exclude(pk__in=before)
+            .filter(url=f"/inspections/rectification/{item.pk}/")
+            .values_list("recipient__username", flat=True)
+        )
+
+    assert recipients_on(BOUNDARIES["green"]) == {"unit_contact"}
+    assert recipients_on(BOUNDARIES["yellow"]) == {"unit_contact", "team_leader"}
+    assert recipients_on(BOUNDARIES["red"]) == {"unit_contact", "head", "officer"}
+    assert recipients_on(BOUNDARIES["notice"]) == {"unit_contact", "head", "officer", "approver"}
+    assert recipients_on(BOUNDARIES["accountability"]) == {"officer", "team_leader"}
+    assert secretary_login.notifications.filter(title__contains="红色督办").exists()
+
+
+def test_submitted_and_accepted_items_are_not_escalated_and_a_returned_one_resumes(
+    personas: Personas,
+) -> None:
+    item = overdue_item(personas)
+    actions.report_progress(item, by=personas.unit_contact, text="已整改", final=True)
+    with at(BOUNDARIES["red"]):
+        assert run_escalation().fired == 0
+    actions.review_rectification(item, by=personas.team_leader, accept=False, comment="材料不全")
+    with at(BOUNDARIES["red"]):
+        assert run_escalation().fired == 3
+    assert RectificationItem.objects.get(pk=item.pk).status == RectificationStatus.RETURNED
+
+
+def test_an_inactive_step_does_not_fire(personas: Personas) -> None:
+    item = overdue_item(personas)
+    EscalationStep.objects.filter(code="green").update(active=False)
+    with at(BOUNDARIES["green"]):
+        assert run_escalation().fired == 0
+    assert fired(item) == {}
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_items(personas: Personas) -> None:
+    tour = f.tour(personas)
+    personas.unit_contact, personas.officer  # noqa: B018
+
+    def queries_for(count: int, deadline: dt.date) -> int:
+        for _ in range(count):
+            f.item(tour.finding_a, personas.team_leader, deadline=deadline, person=f.forestry_head(personas))
+        with at(deadline + dt.timedelta(days=31)), CaptureQueriesContext(connection) as queries:
+            run = run_escalation()
+        assert run.fired == 5 * count
+        return len(queries)
+
+    assert queries_for(2, dt.date(2026, 3, 31)) == queries_for(40, dt.date(2026, 4, 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_fire_each_step_once(transactional_personas: Personas) -> None:
+    personas = transactional_personas
+    personas.unit_contact, personas.officer  # noqa: B018
+    tour = f.tour(personas)
+    items = [
+        f.item(
+            tour.finding_a,
+            personas.team_leader,
+            deadline=DEADLINE - dt.timedelta(days=n),
+            person=f.forestry_head(personas),
+        )
+        for n in range(30)
+    ]
+    barrier = threading.Barrier(2)
+    runs: list[object] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            runs.append(run_escalation(BOUNDARIES["accountability"]))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    expected = len(items) * 5
+    assert Escalation.objects.count() == expected
+    assert sum(r.fired for r in runs) == expected  # type: ignore[attr-defined]
+    notifications = Notification.objects.filter(url__contains="/rectification/").count()
+    assert notifications == len(items) * 2  # the unit contact and the officer, once each, for the top step
+    assert sum(r.notifications for r in runs) == notifications  # type: ignore[attr-defined]
+    # A third run, later the same day, does nothing more.
+    third = run_escalation(BOUNDARIES["accountability"])
+    assert (third.fired, third.notifications, third.cases_queued) == (0, 0, 0)
+    assert Notification.objects.filter(url__contains="/rectification/").count() == notifications
+    # Each clue is opened once, even when the follow-up task runs twice.
+    ids = list(Escalation.objects.filter(step__code="accountability").values_list("pk", flat=True))
+    assert open_overdue_cases(ids) == len(items)
+    assert open_overdue_cases(ids) == 0
+    assert Case.objects.filter(source=CaseSource.OVERDUE_RECTIFICATION).count() == len(items)
