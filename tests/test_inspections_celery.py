@@ -26,7 +26,9 @@ def test_the_worker_escalates_and_opens_the_clue_of_an_item_a_month_overdue(
     tour = f.tour(personas)
     head = f.forestry_head(personas)
     today = timezone.localdate()
-    overdue = f.item(tour.finding_a, personas.team_leader, deadline=today - dt.timedelta(days=30), person=head)
+    overdue = f.item(
+        tour.finding_a, personas.team_leader, deadline=today - dt.timedelta(days=30), person=head
+    )
     soon = f.item(tour.finding_a, personas.team_leader, deadline=today + dt.timedelta(days=10))
     mail.outbox.clear()
 
@@ -35,11 +37,16 @@ def test_the_worker_escalates_and_opens_the_clue_of_an_item_a_month_overdue(
     run = wait_for(lambda: EscalationRun.objects.filter(finished_at__isnull=False).first())
     assert run.fired == 7  # five steps for the overdue item, green and yellow for the other
     escalation = wait_for(
-        lambda: Escalation.objects.filter(item=overdue, step__code="accountability", case__isnull=False).first()
+        lambda: Escalation.objects.filter(
+            item=overdue, step__code="accountability", case__isnull=False
+        ).first()
     )
     case = Case.objects.get(pk=escalation.case_id)
     assert (case.state, case.source) == (CaseState.DRAFT, CaseSource.OVERDUE_RECTIFICATION)
     assert {target.name for target in case.targets.all()} == {"测试县林业局", "林局长"}
-    assert set(Escalation.objects.filter(item=soon).values_list("step__code", flat=True)) == {"green", "yellow"}
+    assert set(Escalation.objects.filter(item=soon).values_list("step__code", flat=True)) == {
+        "green",
+        "yellow",
+    }
     # The notifications' e-mails went out through the worker too.
     wait_for(lambda: any(message.to == ["contact@example.gov.cn"] for message in mail.outbox))

@@ -1,4 +1,4 @@
-"""The escalation ladder: each step at its boundary day (time frozen), once per item, set-based, concurrent-safe."""
+"""The escalation ladder: each step on its boundary day (time frozen), once per item, concurrency-safe."""
 
 from __future__ import annotations
 
@@ -227,7 +227,7 @@ def test_two_concurrent_runs_fire_each_step_once(transactional_personas: Persona
         try:
             barrier.wait(timeout=10)
             runs.append(run_escalation(BOUNDARIES["accountability"]))
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connections.close_all()
