@@ -168,7 +168,7 @@ def _notify(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[
         INSERT INTO {_table(Notification)} (recipient_id, title, body, url, created_at)
         SELECT r.user_id,
                SUBSTR(%s || u.name, 1, 200),
-               %s || %s || CAST(i.deadline AS TEXT) || %s || SUBSTR(i.requirement, 1, 300),
+               %s || %s || CAST(i.deadline AS TEXT) || %s || SUBSTR(i.requirement, 1, 1000),
                %s || CAST(i.id AS TEXT) || %s,
                %s
         FROM ({" UNION ".join(selects)}) r
@@ -180,8 +180,8 @@ def _notify(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[
     params = [
         title,
         body,
-        _("Deadline: "),
-        _(". Requirement: "),
+        "\n" + _("Deadline: "),
+        "\n" + _("Requirement: "),
         url_head,
         url_tail,
         now,
