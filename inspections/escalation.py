@@ -6,10 +6,12 @@ One run, for one day, in one transaction:
    open or returned item whose deadline + offset has been reached. The unique constraint on (item, step)
    with ON CONFLICT DO NOTHING makes a step fire at most once per item, whatever reruns or concurrent
    runs do: a concurrent run waits on the rows the other inserts and then skips them.
-   A row whose item already has a higher step is inserted as `superseded`: when several steps fall due
-   at once (the first run, missed days), only the highest notifies.
-2. For each step that notifies, one INSERT … SELECT writes the notifications of the rows this run
-   inserted, to the recipients the step names (a UNION of one sub-select per recipient kind).
+   When several steps fall due at once (the first run, missed days), only the highest fires: a notifying
+   step is skipped for good on an item that already has a higher one.
+2. For each step, one INSERT … SELECT writes a notification per item to the people of the item that the
+   step names (handler, supervising leader, party secretary: a UNION of one sub-select per kind), and
+   one more writes a daily digest per overseer (discipline office, approvers): how many items of their
+   jurisdiction reached the step, linked to the list filtered by its colour.
 3. The rows of an `open_case` step are handed, by id and on commit, to a follow-up task that opens each
    clue through `cases.actions.create_case` (each case takes a gap-free number under a row lock).
 
@@ -63,28 +65,38 @@ def _table(model: Any) -> str:
 
 
 def _fire(step: EscalationStep, run: EscalationRun, day: dt.date) -> int:
-    """Insert the (item, step) rows now due; returns how many this run inserted."""
+    """Insert the (item, step) rows now due; returns how many this run inserted.
+
+    A notifying step is skipped for good on an item that already has a higher step: when several fall
+    due at once (the first run, missed days) only the highest fires. A clue-opening step always fires;
+    under a higher step it is marked superseded (it notifies nobody, but the clue is still opened).
+    """
     last_deadline = day - dt.timedelta(days=step.offset_days)
     statuses = [str(status) for status in ACTIVE_STATUSES]
-    sql = f"""
-        INSERT INTO {_table(Escalation)} (item_id, step_id, run_id, fired_on, superseded)
-        SELECT i.id, %s, %s, %s, EXISTS (
+    higher = f"""EXISTS (
             SELECT 1 FROM {_table(Escalation)} e
             JOIN {_table(EscalationStep)} s ON s.id = e.step_id
             WHERE e.item_id = i.id AND s.offset_days > %s
-        )
+        )"""  # noqa: S608 - table names from the models' metadata
+    skip = f"AND NOT {higher}" if step.action == Action.NOTIFY else ""
+    sql = f"""
+        INSERT INTO {_table(Escalation)} (item_id, step_id, run_id, fired_on, superseded)
+        SELECT i.id, %s, %s, %s, {higher}
         FROM {_table(RectificationItem)} i
-        WHERE i.status IN ({", ".join(["%s"] * len(statuses))}) AND i.deadline <= %s
+        WHERE i.status IN ({", ".join(["%s"] * len(statuses))}) AND i.deadline <= %s {skip}
         ON CONFLICT (item_id, step_id) DO NOTHING
     """  # noqa: S608 - table names from the models' metadata; values are parameters
+    params = [step.pk, run.pk, day, step.offset_days, *statuses, last_deadline]
+    if skip:
+        params.append(step.offset_days)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [step.pk, run.pk, day, step.offset_days, *statuses, last_deadline])
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
 def _recipient_selects(kinds: Iterable[str], run_id: int, step_id: int) -> tuple[list[str], list[Any]]:
-    """One sub-select of (item_id, user_id) per recipient kind, over the rows `e` this run made act."""
-    item, profile, unit = _table(RectificationItem), _table(Profile), _table(OrgUnit)
+    """One sub-select of (item_id, user_id) per per-item recipient kind, over this run's acting rows `e`."""
+    item, profile = _table(RectificationItem), _table(Profile)
     acting = f"FROM {_table(Escalation)} e JOIN {item} i ON i.id = e.item_id"
     where = "WHERE e.run_id = %s AND e.step_id = %s AND NOT e.superseded"
     in_role = (
@@ -107,7 +119,7 @@ def _recipient_selects(kinds: Iterable[str], run_id: int, step_id: int) -> tuple
             params += [run_id, step_id]
         elif kind == Recipient.SUPERVISING_LEADER:
             selects.append(
-                f"SELECT e.item_id, t.leader_id {acting} "
+                f"SELECT e.item_id, t.leader_id AS user_id {acting} "
                 f"JOIN {_table(Finding)} f ON f.id = i.finding_id "
                 f"JOIN {_table(Assignment)} a ON a.id = f.assignment_id "
                 f"JOIN {_table(InspectionTeam)} t ON t.id = a.team_id {where}"
@@ -121,20 +133,6 @@ def _recipient_selects(kinds: Iterable[str], run_id: int, step_id: int) -> tuple
                 "AND pe.post LIKE %s AND pe.post NOT LIKE %s AND pe.post NOT LIKE %s"
             )
             params += [run_id, step_id, SECRETARY_POST, *NOT_SECRETARY_POSTS]
-        elif kind in (Recipient.DISCIPLINE_OFFICE, Recipient.APPROVER):
-            # Users of the role whose jurisdiction (their profile's unit subtree) holds the unit.
-            selects.append(
-                f"SELECT e.item_id, p.user_id {acting} "
-                f"JOIN {unit} u ON u.id = i.responsible_unit_id "
-                f"JOIN {profile} p ON p.unit_id IS NOT NULL "
-                f"JOIN {unit} pu ON pu.id = p.unit_id AND pu.path <> '' AND u.path LIKE pu.path || '%%' "
-                f"{in_role} {where}"
-            )
-            params += [
-                roles.CASE_OFFICER if kind == Recipient.DISCIPLINE_OFFICE else roles.APPROVER,
-                run_id,
-                step_id,
-            ]
     return selects, params
 
 
@@ -192,6 +190,43 @@ def _notify(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[
         return [row[0] for row in cursor.fetchall()]
 
 
+OVERSIGHT = {Recipient.DISCIPLINE_OFFICE: roles.CASE_OFFICER, Recipient.APPROVER: roles.APPROVER}
+
+
+def _digest(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[int]:
+    """One notification per overseer (case officers, approvers) and step: how many items of their
+    jurisdiction (the subtree of their profile's unit) reached the step today, linked to the list."""
+    overseer_roles = [OVERSIGHT[kind] for kind in OVERSIGHT if kind in (step.recipients or [])]
+    if not overseer_roles:
+        return []
+    title, body = _titles(step)
+    url = f"{reverse('inspections:item_list')}?colour={step.colour}"
+    placeholders = ", ".join(["%s"] * len(overseer_roles))
+    sql = f"""
+        WITH overseers AS (
+            SELECT DISTINCT p.user_id, pu.path
+            FROM {_table(Profile)} p
+            JOIN {_table(OrgUnit)} pu ON pu.id = p.unit_id AND pu.path <> ''
+            JOIN {_table(User)} au ON au.id = p.user_id AND au.is_active
+            JOIN {_table(User.groups.through)} ug ON ug.user_id = p.user_id
+            JOIN {_table(Group)} g ON g.id = ug.group_id AND g.name IN ({placeholders})
+        )
+        INSERT INTO {_table(Notification)} (recipient_id, title, body, url, created_at)
+        SELECT o.user_id, %s || CAST(COUNT(*) AS TEXT) || %s, %s, %s, %s
+        FROM {_table(Escalation)} e
+        JOIN {_table(RectificationItem)} i ON i.id = e.item_id
+        JOIN {_table(OrgUnit)} u ON u.id = i.responsible_unit_id
+        JOIN overseers o ON u.path LIKE o.path || '%%'
+        WHERE e.run_id = %s AND e.step_id = %s AND NOT e.superseded
+        GROUP BY o.user_id
+        RETURNING id
+    """  # noqa: S608 - table names from the models' metadata; values are parameters
+    params = [*overseer_roles, title, _(" items in your jurisdiction"), body, url, now, run.pk, step.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _chunks(values: Sequence[int], size: int) -> list[list[int]]:
     return [list(values[start : start + size]) for start in range(0, len(values), size)]
 
@@ -208,7 +243,11 @@ def run_escalation(day: dt.date | None = None) -> EscalationRun:
         steps = list(EscalationStep.objects.filter(active=True).order_by("-offset_days", "-pk"))
         fired = sum(_fire(step, run, day) for step in steps)
         now = timezone.now()
-        notification_ids = [pk for step in steps for pk in _notify(step, run, now)] if fired else []
+        notification_ids = (
+            [pk for step in steps for pk in (*_notify(step, run, now), *_digest(step, run, now))]
+            if fired
+            else []
+        )
         case_rows = (
             list(
                 Escalation.objects.filter(run=run, step__action=Action.OPEN_CASE, case__isnull=True)

@@ -552,8 +552,8 @@ class EscalationRun(models.Model):
 class Escalation(models.Model):
     """A step fired for an item. The unique (item, step) pair makes every step fire at most once.
 
-    When several steps fall due at once (the first run, or after missed days), each gets its row but only
-    the highest acts; the lower ones are recorded as `superseded` and notify nobody.
+    When several steps fall due at once (the first run, or after missed days), only the highest fires;
+    a clue-opening step under a higher one is recorded `superseded`: it notifies nobody, the clue opens.
     """
 
     item = models.ForeignKey(

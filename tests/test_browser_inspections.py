@@ -1,6 +1,7 @@
 """A team member logs a finding through the real page on a phone-sized Chromium (375 px)."""
 
 import pytest
+from playwright.sync_api import FilePayload
 
 from inspections.models import Finding
 from tests import inspection_factories as f
@@ -41,9 +42,8 @@ def test_a_member_logs_a_finding_on_a_phone(live_server, transactional_personas:
         page.get_by_label("问题类别").select_option("eight_rules")
         page.get_by_label("涉及人员").fill("")
         page.get_by_label(personas.forestry.name).check()
-        page.get_by_label("照片和文件").set_input_files(
-            files=[{"name": "食堂.png", "mimeType": "image/png", "buffer": PNG}]
-        )
+        upload: FilePayload = {"name": "食堂.png", "mimeType": "image/png", "buffer": PNG}
+        page.get_by_label("照片和文件").set_input_files(files=[upload])
         page.get_by_test_id("save-finding").click()
         page.wait_for_url("**/inspections/findings/*/")
         assert "林场食堂采购3万元未经集体研究。" in page.get_by_test_id("finding-description").inner_text()

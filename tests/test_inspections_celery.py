@@ -35,7 +35,9 @@ def test_the_worker_escalates_and_opens_the_clue_of_an_item_a_month_overdue(
     escalate_overdue_rectifications.delay()
 
     run = wait_for(lambda: EscalationRun.objects.filter(finished_at__isnull=False).first())
-    assert run.fired == 7  # five steps for the overdue item, green and yellow for the other
+    assert (
+        run.fired == 2
+    )  # the clue step for the overdue item (it supersedes the lower ones), yellow for the other
     escalation = wait_for(
         lambda: Escalation.objects.filter(
             item=overdue, step__code="accountability", case__isnull=False
@@ -45,7 +47,6 @@ def test_the_worker_escalates_and_opens_the_clue_of_an_item_a_month_overdue(
     assert (case.state, case.source) == (CaseState.DRAFT, CaseSource.OVERDUE_RECTIFICATION)
     assert {target.name for target in case.targets.all()} == {"测试县林业局", "林局长"}
     assert set(Escalation.objects.filter(item=soon).values_list("step__code", flat=True)) == {
-        "green",
         "yellow",
     }
     # The notifications' e-mails went out through the worker too.

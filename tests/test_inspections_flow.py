@@ -156,6 +156,7 @@ class TestLeader:
         assert response.status_code == 302
         finding.refresh_from_db()
         case = finding.case
+        assert case is not None
         assert (case.state, case.source, case.unit) == (
             CaseState.DRAFT,
             CaseSource.INSPECTION,
