@@ -86,7 +86,7 @@ def _fire(step: EscalationStep, run: EscalationRun, day: dt.date) -> int:
         WHERE i.status IN ({", ".join(["%s"] * len(statuses))}) AND i.deadline <= %s {skip}
         ON CONFLICT (item_id, step_id) DO NOTHING
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    params = [step.pk, run.pk, day, step.offset_days, *statuses, last_deadline]
+    params: list[Any] = [step.pk, run.pk, day, step.offset_days, *statuses, last_deadline]
     if skip:
         params.append(step.offset_days)
     with connection.cursor() as cursor:
@@ -221,7 +221,7 @@ def _digest(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[
         GROUP BY o.user_id
         RETURNING id
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    params = [*overseer_roles, title, _(" items in your jurisdiction"), body, url, now, run.pk, step.pk]
+    params: list[Any] = [*overseer_roles, title, _(" items in your jurisdiction"), body, url, now, run.pk, step.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

@@ -35,9 +35,8 @@ def test_the_worker_escalates_and_opens_the_clue_of_an_item_a_month_overdue(
     escalate_overdue_rectifications.delay()
 
     run = wait_for(lambda: EscalationRun.objects.filter(finished_at__isnull=False).first())
-    assert (
-        run.fired == 2
-    )  # the clue step for the overdue item (it supersedes the lower ones), yellow for the other
+    # The clue step for the overdue item (it supersedes the lower ones), yellow for the other.
+    assert run.fired == 2
     escalation = wait_for(
         lambda: Escalation.objects.filter(
             item=overdue, step__code="accountability", case__isnull=False
