@@ -27,6 +27,7 @@ from cases.models import Case, CaseSource
 from cases.uploads import validate_upload
 
 from .access import leads, reports_for, works_in
+from .escalation import active_steps, first_due_on
 from .models import (
     CHECKLIST_ORDER,
     UPLOAD_EXTENSIONS,
@@ -338,6 +339,7 @@ def set_rectification(finding: Finding, items: Sequence[ItemData], *, by: User) 
     _require_leader(by, finding.assignment.team)
     _require_verified(finding)
     fallback = default_deadline(finding.assignment)
+    ladder = active_steps()
     created = []
     for data in items:
         if not data.requirement.strip():
@@ -354,6 +356,7 @@ def set_rectification(finding: Finding, items: Sequence[ItemData], *, by: User) 
                 responsible_person=data.responsible_person,
                 requirement=data.requirement.strip(),
                 deadline=deadline,
+                escalation_due_on=first_due_on(deadline, ladder),
                 created_by=by,
             )
         )

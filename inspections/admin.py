@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import actions
+from .escalation import schedule
 from .models import (
     Assignment,
     Escalation,
@@ -104,6 +105,11 @@ class EscalationStepAdmin(SimpleHistoryAdmin):
     list_display = ("name", "offset_days", "level", "colour", "action", "active")
     list_editable = ("active",)
     ordering = ("offset_days",)
+
+    def save_model(self, request: HttpRequest, obj: EscalationStep, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The items' next due days follow the ladder (the daily run would also notice the change).
+        schedule()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A fired step is history: deactivate it instead.

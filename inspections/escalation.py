@@ -1,19 +1,28 @@
 """The daily escalation of rectification items along the ladder (逐级递进), in set-based SQL.
 
-One run, for one day, in one transaction:
+Each item carries where it stands: `escalation_step`, the highest step fired so far, and
+`escalation_due_on`, the day its next step falls due (none when no step is left). One run, for one day,
+in one transaction, holding a transaction-level advisory lock so that two runs take turns:
 
-1. For each active step, highest offset first, one INSERT … SELECT adds an (item, step) row for every
-   open or returned item whose deadline + offset has been reached. The unique constraint on (item, step)
-   with ON CONFLICT DO NOTHING makes a step fire at most once per item, whatever reruns or concurrent
-   runs do: a concurrent run waits on the rows the other inserts and then skips them.
-   When several steps fall due at once (the first run, missed days), only the highest fires: a notifying
-   step is skipped for good on an item that already has a higher one.
+1. One statement claims and fires: an UPDATE of the open or returned items whose next step is due by
+   today (one range scan of a partial index; the items already escalated as far as they can be today are
+   not read at all) moves each to the highest step now due and the day of the step after it, and, in the
+   same statement, inserts the (item, step) rows of what it moved. The unique constraint on (item, step),
+   with ON CONFLICT DO NOTHING, stays the guarantee that a step fires at most once per item; the UPDATE's
+   row locks make a concurrent writer wait and then see the item already moved on.
+   When several steps fall due at once (the first run, missed days, an item returned after its deadline
+   passed) only the highest fires: the lower notifying steps are skipped for good and not recorded.
+   A clue-opening step is never skipped: under a higher step it is recorded `superseded` (it notifies
+   nobody, the clue still opens).
 2. For each step, one INSERT … SELECT writes a notification per item to the people of the item that the
    step names (handler, supervising leader, party secretary: a UNION of one sub-select per kind), and
    one more writes a daily digest per overseer (discipline office, approvers): how many items of their
    jurisdiction reached the step, linked to the list filtered by its colour.
 3. The rows of an `open_case` step are handed, by id and on commit, to a follow-up task that opens each
    clue through `cases.actions.create_case` (each case takes a gap-free number under a row lock).
+
+When the active ladder differs from the one the previous run used (an admin edit), the run first
+re-plans the next due day of every item not yet accepted (`schedule`); setting an item plans its first.
 
 The number of queries depends on the number of steps, never on the number of items.
 """
@@ -48,6 +57,7 @@ from .models import (
     Level,
     Recipient,
     RectificationItem,
+    RectificationStatus,
 )
 
 logger = logging.getLogger(__name__)
@@ -58,39 +68,138 @@ CASE_CHUNK = 100
 # not a deputy (副书记) nor the discipline secretary (纪委书记); the registry's post is the only record.
 SECRETARY_POST = "%书记%"
 NOT_SECRETARY_POSTS = ("%副书记%", "%纪%")
+# Two runs never overlap: the second waits for the first to commit, then finds nothing left to fire.
+RUN_LOCK = 4_020_604
+# Below every offset a step can have (SmallIntegerField): "no step fired yet".
+BEFORE_ANY_STEP = -32768
 
 
 def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _fire(step: EscalationStep, run: EscalationRun, day: dt.date) -> int:
-    """Insert the (item, step) rows now due; returns how many this run inserted.
+def active_steps() -> list[EscalationStep]:
+    """The active ladder, highest step first (ties: the later step first)."""
+    return list(EscalationStep.objects.filter(active=True).order_by("-offset_days", "-pk"))
 
-    A notifying step is skipped for good on an item that already has a higher step: when several fall
-    due at once (the first run, missed days) only the highest fires. A clue-opening step always fires;
-    under a higher step it is marked superseded (it notifies nobody, but the clue is still opened).
-    """
-    last_deadline = day - dt.timedelta(days=step.offset_days)
-    statuses = [str(status) for status in ACTIVE_STATUSES]
-    higher = f"""EXISTS (
-            SELECT 1 FROM {_table(Escalation)} e
-            JOIN {_table(EscalationStep)} s ON s.id = e.step_id
-            WHERE e.item_id = i.id AND s.offset_days > %s
-        )"""  # noqa: S608 - table names from the models' metadata
-    skip = f"AND NOT {higher}" if step.action == Action.NOTIFY else ""
+
+def ladder_signature(steps: Sequence[EscalationStep]) -> str:
+    """What the planned due days depend on: the active steps and their offsets."""
+    return ",".join(f"{step.pk}:{step.offset_days}" for step in sorted(steps, key=lambda s: s.pk))
+
+
+def first_due_on(deadline: dt.date, steps: Sequence[EscalationStep]) -> dt.date | None:
+    """The day the first step of the ladder falls due for a new item (None: an empty ladder)."""
+    offsets = [step.offset_days for step in steps]
+    return deadline + dt.timedelta(days=min(offsets)) if offsets else None
+
+
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _plus_days(date_sql: str, days_sql: str) -> str:
+    """SQL: a date plus a number of days (PostgreSQL date + integer; SQLite's date modifier)."""
+    return f"({date_sql} + {days_sql})" if _postgresql() else f"date({date_sql}, {days_sql} || ' days')"
+
+
+def _ladder_cte() -> tuple[str, list[Any]]:
+    """The active ladder as `ladder (id, offset_days, opens_case)`."""
+    sql = f"""ladder (id, offset_days, opens_case) AS (
+        SELECT id, offset_days, CASE WHEN action = %s THEN 1 ELSE 0 END
+        FROM {_table(EscalationStep)} WHERE active)"""  # noqa: S608 - the model's table; values are parameters
+    return sql, [str(Action.OPEN_CASE)]
+
+
+def _fired_offset() -> str:
+    """SQL: the offset of the highest step item `i` has fired (BEFORE_ANY_STEP when none)."""
+    return f"""COALESCE(
+        (SELECT f.offset_days FROM {_table(EscalationStep)} f WHERE f.id = i.escalation_step_id),
+        {BEFORE_ANY_STEP})"""  # noqa: S608 - the model's table and our constant
+
+
+def _top_step() -> str:
+    """SQL, one parameter (the day): the highest active step due for item `i` by the day, above the
+    highest it has fired; the one it has when there is none (e.g. a step deactivated since)."""
+    return f"""COALESCE(
+        (SELECT s.id FROM ladder s
+         WHERE {_plus_days("i.deadline", "s.offset_days")} <= %s AND s.offset_days > {_fired_offset()}
+         ORDER BY s.offset_days DESC, s.id DESC LIMIT 1),
+        i.escalation_step_id)"""  # noqa: S608 - SQL fragments of this module; values are parameters
+
+
+def _next_due(*, after_day: bool) -> str:
+    """SQL: the day the next step of item `i` falls due: its deadline plus the lowest active offset above
+    the highest step it has fired and (with `after_day`, one parameter: the day) not yet due by the day."""
+    due_later = f"AND {_plus_days('i.deadline', 's.offset_days')} > %s" if after_day else ""
+    lowest = "SELECT MIN(s.offset_days) FROM ladder s WHERE s.offset_days > "
+    return _plus_days("i.deadline", f"({lowest}{_fired_offset()} {due_later})")
+
+
+def schedule() -> int:
+    """Re-plan the next due day of every item not yet accepted, in one statement (after the ladder
+    changed): the deadline plus the lowest active offset above the highest step it has fired.
+    Returns the number of items whose due day changed."""
+    cte, params = _ladder_cte()
+    differs = "IS DISTINCT FROM" if _postgresql() else "IS NOT"
     sql = f"""
+        WITH {cte}
+        UPDATE {_table(RectificationItem)} AS i SET escalation_due_on = {_next_due(after_day=False)}
+        WHERE i.status <> %s AND i.escalation_due_on {differs} {_next_due(after_day=False)}
+    """  # noqa: S608 - table names from the models' metadata; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, str(RectificationStatus.ACCEPTED)])
+        return max(cursor.rowcount, 0)
+
+
+def _fire(run: EscalationRun, day: dt.date) -> int:
+    """Claim the items whose next step is due by `day` and record what fires; returns the rows inserted.
+
+    Only the active items with `escalation_due_on <= day` are read (the partial index
+    `rectification_escalation_due`). Each moves to the highest step now due above the one it had, and
+    to the day of the step after it; the rows recorded are the step reached, any other step at the same
+    offset, and any clue-opening step passed over (superseded).
+    """
+    cte, ladder_params = _ladder_cte()
+    statuses = [str(status) for status in ACTIVE_STATUSES]
+    due = f"i.status IN ({', '.join(['%s'] * len(statuses))}) AND i.escalation_due_on <= %s"
+    record = f"""
         INSERT INTO {_table(Escalation)} (item_id, step_id, run_id, fired_on, superseded)
-        SELECT i.id, %s, %s, %s, {higher}
-        FROM {_table(RectificationItem)} i
-        WHERE i.status IN ({", ".join(["%s"] * len(statuses))}) AND i.deadline <= %s {skip}
+        SELECT c.id, s.id, %s, %s, s.offset_days < top.offset_days
+        FROM claimed c
+        JOIN ladder top ON top.id = c.escalation_step_id
+        JOIN ladder s ON s.offset_days = top.offset_days
+            OR (s.opens_case = 1 AND s.offset_days < top.offset_days)
+        WHERE TRUE
         ON CONFLICT (item_id, step_id) DO NOTHING
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    params: list[Any] = [step.pk, run.pk, day, step.offset_days, *statuses, last_deadline]
-    if skip:
-        params.append(step.offset_days)
+    move = f"""
+        UPDATE {_table(RectificationItem)} AS i
+        SET escalation_step_id = {_top_step()}, escalation_due_on = {_next_due(after_day=True)}
+        WHERE {due}
+    """  # noqa: S608 - table names from the models' metadata; values are parameters
+    move_params: list[Any] = [day, day, *statuses, day]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if _postgresql():
+            # One statement: the UPDATE claims (row locks; a concurrent writer waits, then finds the item
+            # moved on) and the INSERT records exactly what it moved.
+            cursor.execute(
+                f"WITH {cte}, claimed AS ({move} RETURNING i.id, i.escalation_step_id) {record}",
+                [*ladder_params, *move_params, run.pk, day],
+            )
+        else:
+            # SQLite (the embedded demo) admits one writer at a time, and this transaction is one: the
+            # INSERT records from the items as they stand, then the UPDATE moves the same items on.
+            claimed = f"""claimed (id, escalation_step_id) AS (
+                SELECT i.id, {_top_step()} FROM {_table(RectificationItem)} i WHERE {due}
+            )"""  # noqa: S608 - table names from the models' metadata; values are parameters
+            cursor.execute(
+                f"WITH {cte}, {claimed} {record}", [*ladder_params, day, *statuses, day, run.pk, day]
+            )
+            cursor.execute("SELECT changes()")  # sqlite3's rowcount misses statements opening with WITH
+            inserted = int(cursor.fetchone()[0])
+            cursor.execute(f"WITH {cte} {move}", [*ladder_params, *move_params])
+            return inserted
         return max(cursor.rowcount, 0)
 
 
@@ -221,7 +330,16 @@ def _digest(step: EscalationStep, run: EscalationRun, now: dt.datetime) -> list[
         GROUP BY o.user_id
         RETURNING id
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    params: list[Any] = [*overseer_roles, title, _(" items in your jurisdiction"), body, url, now, run.pk, step.pk]
+    params: list[Any] = [
+        *overseer_roles,
+        title,
+        _(" items in your jurisdiction"),
+        body,
+        url,
+        now,
+        run.pk,
+        step.pk,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -239,9 +357,16 @@ def run_escalation(day: dt.date | None = None) -> EscalationRun:
 
     day = day or timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        run = EscalationRun.objects.create(day=day)
-        steps = list(EscalationStep.objects.filter(active=True).order_by("-offset_days", "-pk"))
-        fired = sum(_fire(step, run, day) for step in steps)
+        if _postgresql():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+        steps = active_steps()
+        signature = ladder_signature(steps)
+        previous = EscalationRun.objects.order_by("-pk").values_list("ladder", flat=True).first()
+        if previous != signature:
+            schedule()
+        run = EscalationRun.objects.create(day=day, ladder=signature)
+        fired = _fire(run, day) if steps else 0
         now = timezone.now()
         notification_ids = (
             [pk for step in steps for pk in (*_notify(step, run, now), *_digest(step, run, now))]

@@ -1,7 +1,8 @@
 """The escalation ladder as shipped data, its idempotent loader, and the colour an item shows.
 
 The loader adds missing steps only (by `code`), so an admin's edits survive every migrate; it runs after
-each migrate (and after a test flush), like the registry's reference data.
+each migrate (and after a test flush), like the registry's reference data. When it writes, the items'
+next due days are re-planned.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ def load_escalation_ladder(*, update: bool = False) -> int:
                 setattr(step, key, value)
             step.save()
             written += 1
+    if written:
+        from .escalation import schedule
+
+        schedule()
     return written
 
 

@@ -362,18 +362,37 @@ class RectificationItem(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_on = models.DateField(_("accepted on"), null=True, blank=True)
-    history = HistoricalRecords()
+    # Where the item stands on the escalation ladder, written only by `inspections/escalation.py` (the
+    # daily run, in the same statement that records the fired steps; `schedule` when an item is set or
+    # the ladder changes): the highest step fired so far, and the day its next step falls due (none: no
+    # step left). The daily run reads only the items whose next step is due, by one index range scan.
+    escalation_step = models.ForeignKey(
+        "EscalationStep",
+        verbose_name=_("highest escalation step fired"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalation_due_on = models.DateField(_("next escalation step due on"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["escalation_step", "escalation_due_on"])
 
     class Meta:
         verbose_name = _("rectification item")
         verbose_name_plural = _("rectification items")
         ordering = ["deadline", "pk"]
         indexes = [
-            # The escalation run scans active items by deadline: one range per ladder step.
+            # The lists' colour filter: date ranges over the deadlines of active items.
             models.Index(
                 fields=["deadline"],
                 name="rectification_active_deadline",
                 condition=models.Q(status__in=["open", "returned"]),
+            ),
+            # The daily escalation run: active items whose next step is due by today.
+            models.Index(
+                fields=["escalation_due_on"],
+                name="rectification_escalation_due",
+                condition=models.Q(status__in=["open", "returned"], escalation_due_on__isnull=False),
             ),
             models.Index(fields=["responsible_unit", "status"], name="rectification_unit_status_idx"),
         ]
@@ -539,6 +558,9 @@ class EscalationRun(models.Model):
     fired = models.PositiveIntegerField(_("steps fired"), default=0)
     notifications = models.PositiveIntegerField(_("notifications"), default=0)
     cases_queued = models.PositiveIntegerField(_("clues queued"), default=0)
+    # The active steps and offsets the run used ("id:offset,…"): a run that finds them changed since the
+    # previous run re-plans every item's next due day first.
+    ladder = models.TextField(_("ladder"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("escalation run")
@@ -552,8 +574,9 @@ class EscalationRun(models.Model):
 class Escalation(models.Model):
     """A step fired for an item. The unique (item, step) pair makes every step fire at most once.
 
-    When several steps fall due at once (the first run, or after missed days), only the highest fires;
-    a clue-opening step under a higher one is recorded `superseded`: it notifies nobody, the clue opens.
+    When several steps fall due at once (the first run, missed days, an item returned after some fell
+    due), only the highest fires and the lower notifying steps are not recorded; a clue-opening step
+    passed over is recorded `superseded`: it notifies nobody, but the clue opens.
     """
 
     item = models.ForeignKey(

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accountability.models import Notification
 from cases.models import Case, CaseSource, CaseState
@@ -198,6 +199,8 @@ def test_an_inactive_step_does_not_fire(personas: Personas) -> None:
 def test_the_query_count_does_not_grow_with_the_number_of_items(personas: Personas) -> None:
     tour = f.tour(personas)
     personas.unit_contact, personas.officer  # noqa: B018
+    with at(dt.date(2026, 1, 5)):
+        run_escalation()  # the first run plans every item's next due day; the daily runs below need not
 
     def queries_for(count: int, deadline: dt.date) -> int:
         for _ in range(count):
@@ -260,3 +263,192 @@ def test_two_concurrent_runs_fire_each_step_once(transactional_personas: Persona
     assert open_overdue_cases(ids) == len(items)
     assert open_overdue_cases(ids) == 0
     assert Case.objects.filter(source=CaseSource.OVERDUE_RECTIFICATION).count() == len(items)
+
+
+# --- Where each item stands on the ladder: the daily run reads only the items whose next step is due ---
+
+
+def _row_version(item: RectificationItem) -> str:
+    """The physical version of the item's row: any UPDATE of it, even one changing nothing, moves it."""
+    with connection.cursor() as cursor:
+        table = RectificationItem._meta.db_table
+        cursor.execute(f"SELECT ctid::text FROM {table} WHERE id = %s", [item.pk])  # noqa: S608 - model table
+        return cursor.fetchone()[0]
+
+
+def position(item: RectificationItem) -> tuple[str | None, dt.date | None]:
+    fresh = RectificationItem.objects.select_related("escalation_step").get(pk=item.pk)
+    return (fresh.escalation_step.code if fresh.escalation_step else None, fresh.escalation_due_on)
+
+
+def test_an_item_records_its_highest_step_and_the_day_its_next_one_falls_due(personas: Personas) -> None:
+    item = overdue_item(personas)
+    assert position(item) == (None, BOUNDARIES["green"]), "a new item waits for the first step"
+    with at(BOUNDARIES["yellow"]):
+        run_escalation()  # green was never run for it: only yellow fires
+    assert position(item) == ("yellow", BOUNDARIES["red"])
+    with at(BOUNDARIES["accountability"]):
+        run_escalation()
+    assert position(item) == ("accountability", None), "no step is left after the top one"
+    assert set(fired(item)) == {"yellow", "accountability"}
+
+
+def test_the_daily_run_leaves_untouched_the_items_with_no_step_due(personas: Personas) -> None:
+    tour = f.tour(personas)
+    waiting = f.item(tour.finding_a, personas.team_leader, deadline=dt.date(2026, 8, 29))  # green on 8-09
+    at_red = f.item(tour.finding_a, personas.team_leader, deadline=DEADLINE)
+    due = f.item(tour.finding_a, personas.team_leader, deadline=dt.date(2026, 7, 15))  # yellow on 7-05
+    with at(BOUNDARIES["red"]):
+        run_escalation()
+    assert position(waiting) == (None, dt.date(2026, 8, 9))
+    assert position(at_red) == ("red", BOUNDARIES["notice"])
+    assert position(due) == ("green", dt.date(2026, 7, 5))
+    versions = {item.pk: _row_version(item) for item in (waiting, at_red)}
+    with at(dt.date(2026, 7, 5)):
+        run = run_escalation()
+    assert run.fired == 1 and fired(due) == {"green": False, "yellow": False}
+    assert position(due) == ("yellow", dt.date(2026, 7, 16))
+    # The item waiting for its first step and the one already at red were not even updated.
+    assert {item.pk: _row_version(item) for item in (waiting, at_red)} == versions
+
+
+def test_the_daily_claim_is_one_range_scan_of_the_due_index(personas: Personas) -> None:
+    tour = f.tour(personas)
+    f.item(tour.finding_a, personas.team_leader, deadline=DEADLINE)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show its hand
+        cursor.execute(
+            f"""EXPLAIN SELECT id FROM {RectificationItem._meta.db_table}
+            WHERE status IN ('open', 'returned') AND escalation_due_on <= %s""",  # noqa: S608 - model table
+            [BOUNDARIES["red"]],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "rectification_escalation_due" in plan, plan
+
+
+def test_an_accepted_item_never_escalates(personas: Personas) -> None:
+    item = overdue_item(personas)
+    actions.report_progress(item, by=personas.unit_contact, text="已整改", final=True)
+    actions.review_rectification(item, by=personas.team_leader, accept=True)
+    for day in (*BOUNDARIES.values(), dt.date(2026, 12, 31)):
+        with at(day):
+            assert run_escalation().fired == 0
+    EscalationStep.objects.filter(code="green").update(offset_days=-25)  # a ladder change re-plans items
+    with at(dt.date(2027, 1, 4)):
+        assert run_escalation().fired == 0
+    assert fired(item) == {}
+    assert not Case.objects.exists()
+
+
+def test_an_item_returned_to_the_unit_does_not_fire_again_what_it_had(personas: Personas) -> None:
+    item = overdue_item(personas)
+    with at(BOUNDARIES["red"]):
+        run_escalation()
+    with at(BOUNDARIES["red"] + dt.timedelta(days=1)):
+        actions.report_progress(item, by=personas.unit_contact, text="已整改", final=True)
+        actions.review_rectification(item, by=personas.team_leader, accept=False, comment="材料不全")
+    notifications = Notification.objects.count()
+    day = BOUNDARIES["red"] + dt.timedelta(days=1)
+    while day < BOUNDARIES["notice"]:
+        with at(day):
+            assert run_escalation().fired == 0, day
+        day += dt.timedelta(days=1)
+    assert Notification.objects.count() == notifications
+    with at(BOUNDARIES["notice"]):
+        assert run_escalation().fired == 1
+    assert fired(item) == {"red": False, "notice": False}
+
+
+def test_an_item_returned_after_steps_fell_due_gets_only_the_highest(personas: Personas) -> None:
+    item = overdue_item(personas)
+    with at(BOUNDARIES["green"]):
+        run_escalation()
+        actions.report_progress(item, by=personas.unit_contact, text="已整改", final=True)
+    for day in (BOUNDARIES["yellow"], BOUNDARIES["red"]):
+        with at(day):
+            assert run_escalation().fired == 0  # submitted: it waits for the leader's review
+    with at(BOUNDARIES["notice"] + dt.timedelta(days=2)):
+        actions.review_rectification(item, by=personas.team_leader, accept=False, comment="材料不全")
+        assert run_escalation().fired == 1
+    assert fired(item) == {"green": False, "notice": False}
+    assert position(item) == ("notice", BOUNDARIES["accountability"])
+
+
+def test_a_changed_ladder_replans_the_next_due_day(personas: Personas) -> None:
+    item = overdue_item(personas)
+    with at(BOUNDARIES["green"] - dt.timedelta(days=10)):
+        run_escalation()
+    # Outside the admin (a shell, a data fix): the next run sees the ladder changed and re-plans first.
+    EscalationStep.objects.filter(code="green").update(offset_days=-25)
+    with at(DEADLINE - dt.timedelta(days=25)):
+        assert run_escalation().fired == 1
+    assert fired(item) == {"green": False}
+    assert position(item) == ("green", BOUNDARIES["yellow"])
+
+
+def test_saving_a_step_in_the_admin_replans_at_once(client, personas: Personas) -> None:
+    from tests.conftest import login
+
+    item = overdue_item(personas)
+    yellow = EscalationStep.objects.get(code="yellow")
+    with at(BOUNDARIES["green"]):
+        run_escalation()
+    assert position(item) == ("green", BOUNDARIES["yellow"])
+    login(client, personas.admin)
+    response = client.post(
+        reverse("admin:inspections_escalationstep_change", args=[yellow.pk]),
+        {
+            "code": "yellow",
+            "name": yellow.name,
+            "offset_days": -7,
+            "level": yellow.level,
+            "colour": yellow.colour,
+            "recipients": yellow.recipients,
+            "action": yellow.action,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert position(item) == ("green", DEADLINE - dt.timedelta(days=7))
+
+
+def test_a_clue_step_passed_over_is_recorded_superseded_and_still_opens_the_clue(personas: Personas) -> None:
+    personas.officer  # noqa: B018 - create them
+    EscalationStep.objects.create(
+        code="second_notice",
+        name="二次通报",
+        offset_days=45,
+        level="notice",
+        colour="red",
+        recipients=["discipline_office"],
+        action="notify",
+    )
+    item = overdue_item(personas)
+    with at(DEADLINE + dt.timedelta(days=50)):
+        run = run_escalation()
+        open_overdue_cases(Escalation.objects.filter(run=run, case__isnull=True).values_list("pk", flat=True))
+    assert fired(item) == {"second_notice": False, "accountability": True}
+    assert run.fired == 2
+    clue = Escalation.objects.get(item=item, step__code="accountability").case
+    assert clue is not None and clue.source == CaseSource.OVERDUE_RECTIFICATION
+    # The superseded step notified nobody: the officer's only digest is the second notice's, and the
+    # team leader (a recipient of the clue step only) got nothing about the item.
+    (digest,) = personas.officer.notifications.all()
+    assert digest.url == "/inspections/rectification/?colour=red" and "通报" in digest.title
+    assert not personas.team_leader.notifications.filter(url__contains="/rectification/").exists()
+
+
+def test_steps_at_the_same_offset_fire_together(personas: Personas) -> None:
+    EscalationStep.objects.create(
+        code="red_copy",
+        name="红色督办（抄送）",
+        offset_days=1,
+        level="supervision",
+        colour="red",
+        recipients=["approver"],
+        action="notify",
+    )
+    item = overdue_item(personas)
+    with at(BOUNDARIES["red"]):
+        assert run_escalation().fired == 2
+    assert fired(item) == {"red": False, "red_copy": False}
