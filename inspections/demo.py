@@ -79,14 +79,18 @@ def seed(**options: Any) -> dict[str, int]:
     units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=["YA-JW", *[t[2] for t in TEAMS]])}
     if len(units) < 4:
         return {}
-    round_, created = InspectionRound.objects.get_or_create(
-        name=ROUND_NAME.format(year=today.year),
-        defaults={"year": today.year, "starts_on": today - dt.timedelta(days=160)},
-    )
-    if created:
+    # The demo round is found by its first team, not by its name: the name carries the year it was seeded.
+    seeded = InspectionTeam.objects.filter(name=TEAMS[0][0], leader__username=TEAMS[0][1]).exists()
+    if not seeded:
+        round_ = InspectionRound.objects.create(
+            name=ROUND_NAME.format(year=today.year),
+            year=today.year,
+            starts_on=today - dt.timedelta(days=160),
+        )
         _seed_round(round_, units, today)
     return {
         "rounds": InspectionRound.objects.count(),
+        "teams": InspectionTeam.objects.count(),
         "findings": Finding.objects.count(),
         "rectification items": RectificationItem.objects.count(),
     }

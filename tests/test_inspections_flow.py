@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,10 +16,16 @@ from cases.models import Case, CaseSource, CaseState
 from inspections import actions
 from inspections.actions import InspectionActionError, InspectionPermissionError
 from inspections.models import (
+    Assignment,
+    ChecklistItem,
+    Escalation,
+    EscalationRun,
     Finding,
     FindingStatus,
     InspectionRound,
+    InspectionTeam,
     RectificationItem,
+    RectificationReport,
     RectificationStatus,
 )
 from tests import inspection_factories as f
@@ -280,6 +287,32 @@ def test_seed_demo_adds_a_round_of_three_teams_with_items_in_every_colour(client
     for colour in ("none", "green", "yellow", "red"):
         assert f'data-colour="{colour}"' in page, colour
     assert Case.objects.filter(source=CaseSource.OVERDUE_RECTIFICATION).count() == 1
-    counts = (Finding.objects.count(), RectificationItem.objects.count(), Case.objects.count())
+    assert {"inspection_leader2", "inspection_leader3"} <= set(
+        round_.teams.values_list("leader__username", flat=True)
+    )
+
+    def counts() -> dict[str, int]:
+        models = (
+            InspectionRound,
+            InspectionTeam,
+            Assignment,
+            ChecklistItem,
+            Finding,
+            RectificationItem,
+            RectificationReport,
+            Escalation,
+            EscalationRun,
+            Case,
+            Notification,
+            get_user_model(),
+        )
+        return {model.__name__: model.objects.count() for model in models}
+
+    first = counts()
+    assert first["Escalation"] > 0 and first["RectificationReport"] > 0
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert (Finding.objects.count(), RectificationItem.objects.count(), Case.objects.count()) == counts
+    assert counts() == first
+    # A year later (the round's name carries the year), a rerun still finds the demo round.
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=366), tick=False):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == first
