@@ -1,15 +1,15 @@
 """The daily escalation of rectification items along the ladder (逐级递进), in set-based SQL.
 
-Each item carries where it stands: `escalation_step`, the highest step fired so far, and
-`escalation_due_on`, the day its next step falls due (none when no step is left). One run, for one day,
-in one transaction, holding a transaction-level advisory lock so that two runs take turns:
+Each item carries `escalation_due_on`: the day its next step falls due (none when no step is left).
+One run, for one day, in one transaction, holding a transaction-level advisory lock so that two runs
+take turns:
 
 1. One statement claims and fires: an UPDATE of the open or returned items whose next step is due by
    today (one range scan of a partial index; the items already escalated as far as they can be today are
-   not read at all) moves each to the highest step now due and the day of the step after it, and, in the
-   same statement, inserts the (item, step) rows of what it moved. The unique constraint on (item, step),
-   with ON CONFLICT DO NOTHING, stays the guarantee that a step fires at most once per item; the UPDATE's
-   row locks make a concurrent writer wait and then see the item already moved on.
+   not read at all) moves each on to the day of its first step still to come, and, in the same
+   statement, inserts the (item, step) rows of the highest step now due. The unique constraint on
+   (item, step), with ON CONFLICT DO NOTHING, stays the guarantee that a step fires at most once per
+   item; the UPDATE's row locks make a concurrent writer wait and then see the item already moved on.
    When several steps fall due at once (the first run, missed days, an item returned after its deadline
    passed) only the highest fires: the lower notifying steps are skipped for good and not recorded.
    A clue-opening step is never skipped: under a higher step it is recorded `superseded` (it notifies
@@ -21,8 +21,9 @@ in one transaction, holding a transaction-level advisory lock so that two runs t
 3. The rows of an `open_case` step are handed, by id and on commit, to a follow-up task that opens each
    clue through `cases.actions.create_case` (each case takes a gap-free number under a row lock).
 
-When the active ladder differs from the one the previous run used (an admin edit), the run first
-re-plans the next due day of every item not yet accepted (`schedule`); setting an item plans its first.
+Setting an item plans its first due day. When the active ladder differs from the one the previous run
+used (an admin edit), the run first re-plans every item not yet accepted (`schedule`): the lowest step
+above the highest it has fired.
 
 The number of queries depends on the number of steps, never on the number of items.
 """
@@ -111,43 +112,41 @@ def _ladder_cte() -> tuple[str, list[Any]]:
     return sql, [str(Action.OPEN_CASE)]
 
 
-def _fired_offset() -> str:
-    """SQL: the offset of the highest step item `i` has fired (BEFORE_ANY_STEP when none)."""
-    return f"""COALESCE(
-        (SELECT f.offset_days FROM {_table(EscalationStep)} f WHERE f.id = i.escalation_step_id),
-        {BEFORE_ANY_STEP})"""  # noqa: S608 - the model's table and our constant
+def _next_due(deadline: str, after: str) -> str:
+    """SQL: the day of the lowest active step whose day, for an item due on `deadline`, is after `after`."""
+    step_day = _plus_days(deadline, "s.offset_days")
+    lowest = f"(SELECT MIN(s.offset_days) FROM ladder s WHERE {step_day} > {after})"  # noqa: S608 - SQL of ours
+    return _plus_days(deadline, lowest)
 
 
-def _top_step() -> str:
-    """SQL, one parameter (the day): the highest active step due for item `i` by the day, above the
-    highest it has fired; the one it has when there is none (e.g. a step deactivated since)."""
-    return f"""COALESCE(
-        (SELECT s.id FROM ladder s
-         WHERE {_plus_days("i.deadline", "s.offset_days")} <= %s AND s.offset_days > {_fired_offset()}
-         ORDER BY s.offset_days DESC, s.id DESC LIMIT 1),
-        i.escalation_step_id)"""  # noqa: S608 - SQL fragments of this module; values are parameters
-
-
-def _next_due(*, after_day: bool) -> str:
-    """SQL: the day the next step of item `i` falls due: its deadline plus the lowest active offset above
-    the highest step it has fired and (with `after_day`, one parameter: the day) not yet due by the day."""
-    due_later = f"AND {_plus_days('i.deadline', 's.offset_days')} > %s" if after_day else ""
-    lowest = "SELECT MIN(s.offset_days) FROM ladder s WHERE s.offset_days > "
-    return _plus_days("i.deadline", f"({lowest}{_fired_offset()} {due_later})")
+def _lock_runs(cursor: Any) -> None:
+    """Runs, and re-planning, take turns (PostgreSQL; SQLite has one writer at a time anyway)."""
+    if _postgresql():
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
 
 
 def schedule() -> int:
-    """Re-plan the next due day of every item not yet accepted, in one statement (after the ladder
-    changed): the deadline plus the lowest active offset above the highest step it has fired.
-    Returns the number of items whose due day changed."""
+    """Re-plan the next due day of every item not yet accepted, in one statement (the ladder changed):
+    the deadline plus the lowest active offset above the highest step it has fired. Returns the number
+    of items whose due day changed."""
     cte, params = _ladder_cte()
+    highest_fired = f"""COALESCE((
+        SELECT MAX(f.offset_days) FROM {_table(Escalation)} e
+        JOIN {_table(EscalationStep)} f ON f.id = e.step_id WHERE e.item_id = i.id
+    ), {BEFORE_ANY_STEP})"""  # noqa: S608 - table names from the models' metadata
+    next_offset = f"(SELECT MIN(s.offset_days) FROM ladder s WHERE s.offset_days > {highest_fired})"  # noqa: S608
     differs = "IS DISTINCT FROM" if _postgresql() else "IS NOT"
+    item = _table(RectificationItem)
     sql = f"""
         WITH {cte}
-        UPDATE {_table(RectificationItem)} AS i SET escalation_due_on = {_next_due(after_day=False)}
-        WHERE i.status <> %s AND i.escalation_due_on {differs} {_next_due(after_day=False)}
+        UPDATE {item} SET escalation_due_on = planned.due
+        FROM (
+            SELECT i.id, {_plus_days("i.deadline", next_offset)} AS due FROM {item} i WHERE i.status <> %s
+        ) planned
+        WHERE {item}.id = planned.id AND {item}.escalation_due_on {differs} planned.due
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_runs(cursor)
         cursor.execute(sql, [*params, str(RectificationStatus.ACCEPTED)])
         return max(cursor.rowcount, 0)
 
@@ -156,51 +155,47 @@ def _fire(run: EscalationRun, day: dt.date) -> int:
     """Claim the items whose next step is due by `day` and record what fires; returns the rows inserted.
 
     Only the active items with `escalation_due_on <= day` are read (the partial index
-    `rectification_escalation_due`). Each moves to the highest step now due above the one it had, and
-    to the day of the step after it; the rows recorded are the step reached, any other step at the same
-    offset, and any clue-opening step passed over (superseded).
+    `rectification_escalation_due`). Each moves on to the day of its first step still to come. Recorded:
+    the highest step due by the day (every step fired so far was due earlier, so it is a new one), any
+    other step at the same offset, and any clue-opening step passed over (superseded).
     """
     cte, ladder_params = _ladder_cte()
     statuses = [str(status) for status in ACTIVE_STATUSES]
     due = f"i.status IN ({', '.join(['%s'] * len(statuses))}) AND i.escalation_due_on <= %s"
+    step_day = _plus_days("c.deadline", "l.offset_days")
+    top = f"(SELECT MAX(l.offset_days) FROM ladder l WHERE {step_day} <= %s)"  # noqa: S608 - SQL of ours
     record = f"""
         INSERT INTO {_table(Escalation)} (item_id, step_id, run_id, fired_on, superseded)
-        SELECT c.id, s.id, %s, %s, s.offset_days < top.offset_days
-        FROM claimed c
-        JOIN ladder top ON top.id = c.escalation_step_id
-        JOIN ladder s ON s.offset_days = top.offset_days
-            OR (s.opens_case = 1 AND s.offset_days < top.offset_days)
+        SELECT t.id, s.id, %s, %s, s.offset_days < t.top
+        FROM (SELECT c.id, {top} AS top FROM claimed c) t
+        JOIN ladder s ON s.offset_days = t.top OR (s.opens_case = 1 AND s.offset_days < t.top)
         WHERE TRUE
         ON CONFLICT (item_id, step_id) DO NOTHING
     """  # noqa: S608 - table names from the models' metadata; values are parameters
+    record_params: list[Any] = [run.pk, day, day]
     move = f"""
-        UPDATE {_table(RectificationItem)} AS i
-        SET escalation_step_id = {_top_step()}, escalation_due_on = {_next_due(after_day=True)}
+        UPDATE {_table(RectificationItem)} AS i SET escalation_due_on = {_next_due("i.deadline", "%s")}
         WHERE {due}
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    move_params: list[Any] = [day, day, *statuses, day]
+    move_params: list[Any] = [day, *statuses, day]
     with connection.cursor() as cursor:
         if _postgresql():
-            # One statement: the UPDATE claims (row locks; a concurrent writer waits, then finds the item
-            # moved on) and the INSERT records exactly what it moved.
+            # One statement: the UPDATE claims the items (row locks: a concurrent writer waits, then
+            # finds them moved on) and the INSERT records what fires for exactly those.
             cursor.execute(
-                f"WITH {cte}, claimed AS ({move} RETURNING i.id, i.escalation_step_id) {record}",
-                [*ladder_params, *move_params, run.pk, day],
+                f"WITH {cte}, claimed AS ({move} RETURNING i.id, i.deadline) {record}",
+                [*ladder_params, *move_params, *record_params],
             )
-        else:
-            # SQLite (the embedded demo) admits one writer at a time, and this transaction is one: the
-            # INSERT records from the items as they stand, then the UPDATE moves the same items on.
-            claimed = f"""claimed (id, escalation_step_id) AS (
-                SELECT i.id, {_top_step()} FROM {_table(RectificationItem)} i WHERE {due}
-            )"""  # noqa: S608 - table names from the models' metadata; values are parameters
-            cursor.execute(
-                f"WITH {cte}, {claimed} {record}", [*ladder_params, day, *statuses, day, run.pk, day]
-            )
-            cursor.execute("SELECT changes()")  # sqlite3's rowcount misses statements opening with WITH
-            inserted = int(cursor.fetchone()[0])
-            cursor.execute(f"WITH {cte} {move}", [*ladder_params, *move_params])
-            return inserted
-        return max(cursor.rowcount, 0)
+            return max(cursor.rowcount, 0)
+        # SQLite (the embedded demo) admits one writer at a time, and this transaction is one: the INSERT
+        # records for the items as they stand, then the UPDATE moves the same items on.
+        items = _table(RectificationItem)
+        claimed = f"claimed (id, deadline) AS (SELECT i.id, i.deadline FROM {items} i WHERE {due})"  # noqa: S608
+        cursor.execute(f"WITH {cte}, {claimed} {record}", [*ladder_params, *statuses, day, *record_params])
+        cursor.execute("SELECT changes()")  # sqlite3's rowcount misses statements opening with WITH
+        inserted = int(cursor.fetchone()[0])
+        cursor.execute(f"WITH {cte} {move}", [*ladder_params, *move_params])
+        return inserted
 
 
 def _recipient_selects(kinds: Iterable[str], run_id: int, step_id: int) -> tuple[list[str], list[Any]]:
@@ -357,9 +352,8 @@ def run_escalation(day: dt.date | None = None) -> EscalationRun:
 
     day = day or timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        if _postgresql():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+        with connection.cursor() as cursor:
+            _lock_runs(cursor)
         steps = active_steps()
         signature = ladder_signature(steps)
         previous = EscalationRun.objects.order_by("-pk").values_list("ladder", flat=True).first()

@@ -362,20 +362,12 @@ class RectificationItem(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_on = models.DateField(_("accepted on"), null=True, blank=True)
-    # Where the item stands on the escalation ladder, written only by `inspections/escalation.py` (the
-    # daily run, in the same statement that records the fired steps; `schedule` when an item is set or
-    # the ladder changes): the highest step fired so far, and the day its next step falls due (none: no
-    # step left). The daily run reads only the items whose next step is due, by one index range scan.
-    escalation_step = models.ForeignKey(
-        "EscalationStep",
-        verbose_name=_("highest escalation step fired"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    # The day the item's next escalation step falls due (none: no step left), written only by
+    # `inspections/escalation.py`: planned when the item is set, moved on by the daily run in the same
+    # statement that records the steps fired, re-planned when the ladder changes. The daily run reads
+    # only the items whose next step is due, by one range scan of `rectification_escalation_due`.
     escalation_due_on = models.DateField(_("next escalation step due on"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["escalation_step", "escalation_due_on"])
+    history = HistoricalRecords(excluded_fields=["escalation_due_on"])
 
     class Meta:
         verbose_name = _("rectification item")
@@ -579,17 +571,24 @@ class Escalation(models.Model):
     passed over is recorded `superseded`: it notifies nobody, but the clue opens.
     """
 
+    # No single-column indexes on item and run: the unique (item, step) and the (run, step) index lead
+    # with them, and every index costs the daily run a write per row.
     item = models.ForeignKey(
         RectificationItem,
         verbose_name=_("rectification item"),
         on_delete=models.CASCADE,
         related_name="escalations",
+        db_index=False,
     )
     step = models.ForeignKey(
         EscalationStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="escalations"
     )
     run = models.ForeignKey(
-        EscalationRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="escalations"
+        EscalationRun,
+        verbose_name=_("run"),
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        db_index=False,
     )
     fired_on = models.DateField(_("fired on"))
     superseded = models.BooleanField(_("superseded"), default=False)
