@@ -162,17 +162,18 @@ def _fire(run: EscalationRun, day: dt.date) -> int:
     cte, ladder_params = _ladder_cte()
     statuses = [str(status) for status in ACTIVE_STATUSES]
     due = f"i.status IN ({', '.join(['%s'] * len(statuses))}) AND i.escalation_due_on <= %s"
-    step_day = _plus_days("c.deadline", "l.offset_days")
+    step_day = _plus_days("i.deadline", "l.offset_days")
+    # The offset of the highest step due for item `i` by the day.
     top = f"(SELECT MAX(l.offset_days) FROM ladder l WHERE {step_day} <= %s)"  # noqa: S608 - SQL of ours
     record = f"""
         INSERT INTO {_table(Escalation)} (item_id, step_id, run_id, fired_on, superseded)
-        SELECT t.id, s.id, %s, %s, s.offset_days < t.top
-        FROM (SELECT c.id, {top} AS top FROM claimed c) t
-        JOIN ladder s ON s.offset_days = t.top OR (s.opens_case = 1 AND s.offset_days < t.top)
+        SELECT c.id, s.id, %s, %s, s.offset_days < c.top
+        FROM claimed c
+        JOIN ladder s ON s.offset_days = c.top OR (s.opens_case = 1 AND s.offset_days < c.top)
         WHERE TRUE
         ON CONFLICT (item_id, step_id) DO NOTHING
     """  # noqa: S608 - table names from the models' metadata; values are parameters
-    record_params: list[Any] = [run.pk, day, day]
+    record_params: list[Any] = [run.pk, day]
     move = f"""
         UPDATE {_table(RectificationItem)} AS i SET escalation_due_on = {_next_due("i.deadline", "%s")}
         WHERE {due}
@@ -183,15 +184,17 @@ def _fire(run: EscalationRun, day: dt.date) -> int:
             # One statement: the UPDATE claims the items (row locks: a concurrent writer waits, then
             # finds them moved on) and the INSERT records what fires for exactly those.
             cursor.execute(
-                f"WITH {cte}, claimed AS ({move} RETURNING i.id, i.deadline) {record}",
-                [*ladder_params, *move_params, *record_params],
+                f"WITH {cte}, claimed AS ({move} RETURNING i.id, {top} AS top) {record}",
+                [*ladder_params, *move_params, day, *record_params],
             )
             return max(cursor.rowcount, 0)
         # SQLite (the embedded demo) admits one writer at a time, and this transaction is one: the INSERT
         # records for the items as they stand, then the UPDATE moves the same items on.
         items = _table(RectificationItem)
-        claimed = f"claimed (id, deadline) AS (SELECT i.id, i.deadline FROM {items} i WHERE {due})"  # noqa: S608
-        cursor.execute(f"WITH {cte}, {claimed} {record}", [*ladder_params, *statuses, day, *record_params])
+        claimed = f"claimed (id, top) AS (SELECT i.id, {top} FROM {items} i WHERE {due})"  # noqa: S608
+        cursor.execute(
+            f"WITH {cte}, {claimed} {record}", [*ladder_params, day, *statuses, day, *record_params]
+        )
         cursor.execute("SELECT changes()")  # sqlite3's rowcount misses statements opening with WITH
         inserted = int(cursor.fetchone()[0])
         cursor.execute(f"WITH {cte} {move}", [*ladder_params, *move_params])

@@ -333,11 +333,13 @@ class RectificationItem(models.Model):
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), on_delete=models.PROTECT, related_name="rectification_items"
     )
+    # No single-column index: `rectification_unit_status_idx` leads with the unit.
     responsible_unit = models.ForeignKey(
         OrgUnit,
         verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         related_name="rectification_items",
+        db_index=False,
     )
     responsible_person = models.ForeignKey(
         Person,
