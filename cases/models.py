@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -454,7 +455,7 @@ class Measure(models.TextChoices):
     ORDERED_RESIGNATION = "ordered_resignation", _("Ordered to resign")
     REMOVAL = "removal", _("Removal from post")
     DEMOTION = "demotion", _("Demotion")
-    WARNING = "warning", _("Warning")
+    WARNING = "warning", pgettext_lazy("party sanction", "Warning")
     SERIOUS_WARNING = "serious_warning", _("Serious warning")
     REMOVAL_FROM_PARTY_POST = "removal_from_party_post", _("Removal from party posts")
     PROBATION = "probation", _("Probation within the party")

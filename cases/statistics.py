@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accountability.models import Clause, OrgUnit
 from accountability.statistics import StatsFilters, Table, UnitTree, jurisdiction_root
@@ -137,7 +138,7 @@ def by_unit(cases: QuerySet[Case], filters: StatsFilters, root: OrgUnit | None) 
     return Table(
         "cases_by_unit",
         _("Cases by unit (with sub-units)"),
-        [_("Unit"), _("Cases"), _("Decided"), _("Open")],
+        [_("Unit"), _("Cases"), _("Decided"), pgettext("case", "Open")],
         rows,
         chart="bar",
         value_columns=(1, 2),

@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accountability.models import OrgUnit, Person
 
@@ -177,7 +178,7 @@ class ItemForm(forms.Form):
     )
     requirement = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(
-        label=_("Deadline"),
+        label=pgettext_lazy("rectification", "Deadline"),
         required=False,
         widget=DATE_WIDGET,
         help_text=_("Leave empty for the feedback date plus the rectification period."),
@@ -225,7 +226,8 @@ class ReportForm(forms.Form):
 
 class ItemReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("accept", _("Accept")), ("return", _("Return"))], widget=forms.HiddenInput
+        choices=[("accept", pgettext_lazy("rectification", "Accept")), ("return", _("Return"))],
+        widget=forms.HiddenInput,
     )
     comment = forms.CharField(
         label=_("Comment (required to return)"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -317,7 +318,7 @@ class FindingAttachment(UploadedFile):
 
 
 class RectificationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("rectification", "Open")
     SUBMITTED = "submitted", _("Submitted for acceptance")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned for more work")
@@ -483,7 +484,7 @@ class Colour(models.TextChoices):
 
 class Level(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
-    WARNING = "warning", _("Warning")
+    WARNING = "warning", pgettext_lazy("escalation", "Warning")
     SUPERVISION = "supervision", _("Supervision order")
     NOTICE = "notice", _("Circulated notice")
     ACCOUNTABILITY = "accountability", _("Accountability clue")
@@ -522,7 +523,7 @@ class EscalationStep(models.Model):
         _("recipients"), default=list, blank=True, help_text=_("Who is notified when the step fires.")
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices, default=Action.NOTIFY)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("escalation step", "active"), default=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -550,7 +551,7 @@ class EscalationRun(models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     fired = models.PositiveIntegerField(_("steps fired"), default=0)
-    notifications = models.PositiveIntegerField(_("notifications"), default=0)
+    notifications = models.PositiveIntegerField(pgettext_lazy("escalation run", "notifications"), default=0)
     cases_queued = models.PositiveIntegerField(_("clues queued"), default=0)
     # The active steps and offsets the run used ("id:offset,…"): a run that finds them changed since the
     # previous run re-plans every item's next due day first.

@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accountability.models import OrgUnit
 
@@ -38,7 +39,11 @@ class PetitionFilter(django_filters.FilterSet):
             ("received_on", "received"),
             ("next_due_on", "due"),
         ),
-        field_labels={"number": _("Number"), "received": _("Received on"), "due": _("Deadline")},
+        field_labels={
+            "number": _("Number"),
+            "received": _("Received on"),
+            "due": pgettext_lazy("petition", "Deadline"),
+        },
     )
 
     class Meta:

@@ -136,7 +136,9 @@ class Petition(ConcurrentTransitionMixin, models.Model):
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     # Conclusion (办结): the handling opinion (信访处理意见书) and the written reply
     concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(
+        pgettext_lazy("petition", "outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
     opinion = models.TextField(_("handling opinion"), blank=True)
     reply_received_on = models.DateField(
         _("written reply received on"),
@@ -373,7 +375,7 @@ class PetitionTransition(models.Model):
     petition = models.ForeignKey(
         Petition, verbose_name=_("petition"), on_delete=models.CASCADE, related_name="transitions"
     )
-    name = models.CharField(_("step"), max_length=32)
+    name = models.CharField(pgettext_lazy("petition", "step"), max_length=32)
     source_state = models.CharField(_("from"), max_length=20, choices=PetitionState.choices, blank=True)
     target_state = models.CharField(_("to"), max_length=20, choices=PetitionState.choices)
     by = models.ForeignKey(
@@ -624,7 +626,7 @@ class SupervisionPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    findings = models.TextField(_("findings"), blank=True)
+    findings = models.TextField(pgettext_lazy("supervision", "findings"), blank=True)
     missed_on = models.DateField(_("marked missed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     history = HistoricalRecords()

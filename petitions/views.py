@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
@@ -53,7 +53,7 @@ EXPORT_LIMIT = 20000
 
 # Each step's form, its button label, and whether the button warns (the step ends the petition).
 TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
-    "accept": (forms.AcceptForm, gettext_lazy("Accept"), False),
+    "accept": (forms.AcceptForm, pgettext_lazy("petition", "Accept"), False),
     "reject": (forms.RejectForm, gettext_lazy("Do not accept"), True),
     "start_handling": (forms.StartHandlingForm, gettext_lazy("Hand over for handling"), False),
     "conclude": (forms.ConcludeForm, gettext_lazy("Conclude"), False),

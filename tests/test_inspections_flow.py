@@ -312,7 +312,12 @@ def test_seed_demo_adds_a_round_of_three_teams_with_items_in_every_colour(client
     assert first["Escalation"] > 0 and first["RectificationReport"] > 0
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
-    # A year later (the round's name carries the year), a rerun still finds the demo round.
+    # A year later (the round's name carries the year), a rerun still finds the demo round. The petitions
+    # demo runs that day's supervision step, which rightly notifies about the new year's plans, so
+    # notifications are left out of this comparison.
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=366), tick=False):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert counts() == first
+    later = counts()
+    assert {k: v for k, v in later.items() if k != "Notification"} == {
+        k: v for k, v in first.items() if k != "Notification"
+    }

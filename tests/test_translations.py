@@ -38,3 +38,18 @@ def test_the_compiled_catalogue_matches(po_path: Path) -> None:
             continue
         key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
         assert compiled._catalog.get(key) == entry.msgstr, f"{mo_path} is stale for {entry.msgid!r}"  # type: ignore[attr-defined]
+
+
+def test_no_message_is_translated_two_ways() -> None:
+    """All catalogues share one namespace at run time (the first catalogue wins), so the same English text
+    must not mean two things: where it does, the code gives it a context (pgettext)."""
+    translations: dict[tuple[str | None, str], set[str]] = {}
+    for po_path in CATALOGUES:
+        if po_path.parent.parent.name != "zh_Hans":
+            continue
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            translations.setdefault((entry.msgctxt, entry.msgid), set()).add(
+                entry.msgstr or str(entry.msgstr_plural)
+            )
+    clashes = {key: values for key, values in translations.items() if len(values) > 1}
+    assert clashes == {}
