@@ -141,8 +141,8 @@ class TestPages:
         # session, user, user perms, group perms, jurisdiction (visibility), units for the filter form,
         # cases: one aggregate per table (quarter, source, state, form, unit + tree, situations + clauses)
         # and the jurisdiction root; petitions (officers read them): profile unit, timeliness + tree + root,
-        # channel, state; nav roles, unread count
-        with django_assert_num_queries(23):
+        # channel, state; rectification: profile unit, the aggregate, tree, root; nav roles, unread count
+        with django_assert_num_queries(27):
             response = client.get(reverse("statistics"))
         page = response.content.decode()
         assert response.status_code == 200
@@ -157,7 +157,7 @@ class TestPages:
         rows = [row for row in sheet.values if row and row[0]]
         assert ["巡察移交", 3] in [list(row[:2]) for row in rows]
         everything = load_workbook(io.BytesIO(client.get(reverse("statistics"), {"export": "all"}).content))
-        assert len(everything.worksheets) == 9  # six case tables and three petition tables
+        assert len(everything.worksheets) == 10  # six case tables, three petition tables, rectification
 
     def test_bad_dates_are_explained(self, client, personas: Personas, data) -> None:
         login(client, personas.officer)
@@ -224,3 +224,43 @@ class TestPetitionFigures:
 
         assert petition_tables(personas.inspector, StatsFilters()) == []
         assert petition_tables(personas.outsider, StatsFilters()) == []
+
+
+class TestRectificationFigures:
+    """Team A's finding at the forestry bureau has three items (deadlines relative to 30 November 2026):
+    one 40 days overdue (red), one due in 5 days (yellow), one due in 60 days (no colour yet)."""
+
+    @pytest.fixture
+    def items(self, personas: Personas):
+        from tests.inspection_factories import item, tour
+
+        visit = tour(personas)
+        on = dt.date(2026, 11, 30)
+        return [
+            item(visit.finding_a, personas.team_leader, deadline=on - dt.timedelta(days=40)),
+            item(visit.finding_a, personas.team_leader, deadline=on + dt.timedelta(days=5)),
+            item(visit.finding_a, personas.team_leader, deadline=on + dt.timedelta(days=60)),
+        ]
+
+    def test_completion_and_overdue_rates_by_unit(self, personas: Personas, items) -> None:
+        from inspections.statistics import statistics_tables as inspection_tables
+
+        rows = table(inspection_tables(personas.officer, StatsFilters()), "rectification_by_unit")
+        # items, accepted, accepted late, overdue now, completion %, overdue %
+        assert rows["测试县林业局"] == [3, 0, 0, 1, 0.0, 33.3]
+
+    def test_unit_contacts_and_outsiders_get_no_figures(self, personas: Personas, items) -> None:
+        from inspections.statistics import statistics_tables as inspection_tables
+
+        assert inspection_tables(personas.unit_contact, StatsFilters()) == []
+        assert inspection_tables(personas.outsider, StatsFilters()) == []
+
+    def test_the_leaders_home_page_counts_items_by_colour(self, client, personas: Personas, items) -> None:
+        login(client, personas.team_leader)
+        page = client.get(reverse("home")).content.decode()
+        found = {
+            title.strip(): int(n) for n, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
+        }
+        assert found["逾期的整改事项（红色及以上）"] == 1
+        assert found["临近期限的整改事项（黄色）"] == 1
+        assert found["即将到期的整改事项（绿色）"] == 0
