@@ -32,6 +32,7 @@ from .integrity import case_links, integrity_record
 from .models import (
     Attachment,
     Case,
+    CaseSource,
     CaseState,
     CaseUserObjectPermission,
     DecidedForm,
@@ -40,6 +41,22 @@ from .models import (
 )
 
 PAGE_SIZE = 30
+# Past this many rows the list says "more than 2000" and asks for a filter: counting further costs more
+# than the page itself, and nobody pages through thousands of cases.
+LIST_COUNT_CAP = 2000
+STATE_LABELS = dict(CaseState.choices)
+SOURCE_LABELS = dict(CaseSource.choices)
+
+
+def label_rows(cases: Any) -> None:
+    """Display values of each listed case, worked out once per page rather than per template lookup."""
+    for case in cases:
+        case.state_text = STATE_LABELS[case.state]
+        case.source_text = SOURCE_LABELS[case.source]
+        case.target_names = "、".join(target.name for target in case.targets.all())
+        officer = case.lead_officer
+        case.officer_name = (officer.get_full_name() or officer.username) if officer else "—"
+
 
 # Each transition's form, its button label, and whether the button is a warning (ends the case).
 TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
@@ -90,7 +107,8 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
     if not (request.GET.get("sort")):
         cases = cases.order_by("-year", "-sequence")
-    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE, cap=LIST_COUNT_CAP).get_page(request.GET.get("page"))
+    label_rows(page.object_list)
     template = (
         "cases/_case_table.html"
         if request.htmx and request.htmx.target == "case-table"

@@ -28,7 +28,7 @@ def test_stops_counting_at_the_cap(personas: Personas, django_assert_num_queries
 def test_the_list_says_when_it_stopped_counting(client, personas: Personas, monkeypatch) -> None:
     for _ in range(3):
         draft_case(personas)
-    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    monkeypatch.setattr("cases.views.LIST_COUNT_CAP", 2)
     login(client, personas.officer)
     page = client.get(reverse("cases:list")).content.decode()
     assert "超过 2 件，请使用筛选条件缩小范围。" in page
