@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accountability import roles
 from accountability.models import Person
+from cases.access import jurisdiction_path
+from cases.models import CaseSource
 
 from .access import findings_for_user, items_for_user
 from .models import Escalation, Finding, FindingStatus
@@ -15,8 +19,14 @@ from .models import Escalation, Finding, FindingStatus
 
 def case_links(case: Any, user: Any) -> list[dict[str, Any]]:
     """The finding transferred as this clue, or the overdue rectification item that opened it."""
-    links = []
-    finding = Finding.objects.filter(case=case).select_related("assignment__unit").first()
+    links: list[dict[str, Any]] = []
+    # Only transferred clues and overdue-rectification clues come from here: others cost no query.
+    source = getattr(case, "source", "")
+    finding = (
+        Finding.objects.filter(case=case).select_related("assignment__unit").first()
+        if source == CaseSource.INSPECTION
+        else None
+    )
     if finding is not None and findings_for_user(user).filter(pk=finding.pk).exists():
         links.append(
             {
@@ -25,7 +35,11 @@ def case_links(case: Any, user: Any) -> list[dict[str, Any]]:
                 "url": reverse("inspections:finding_detail", args=[finding.pk]),
             }
         )
-    escalation = Escalation.objects.filter(case=case).select_related("item__responsible_unit").first()
+    escalation = (
+        Escalation.objects.filter(case=case).select_related("item__responsible_unit").first()
+        if source == CaseSource.OVERDUE_RECTIFICATION
+        else None
+    )
     if escalation is not None and items_for_user(user).filter(pk=escalation.item_id).exists():
         links.append(
             {
@@ -41,8 +55,14 @@ def case_links(case: Any, user: Any) -> list[dict[str, Any]]:
 
 
 def integrity_sections(person: Person, user: Any) -> list[dict[str, Any]]:
+    """Verified findings about the person that this user may see: their own teams' findings, and for the
+    discipline office (case officers, approvers) findings at units within their jurisdiction."""
+    visible = Q(pk__in=findings_for_user(user).values("pk"))
+    path = jurisdiction_path(user) if roles.has_role(user, roles.CASE_OFFICER, roles.APPROVER) else None
+    if path:
+        visible |= Q(assignment__unit__path__startswith=path)
     findings = list(
-        Finding.objects.filter(people=person, status=FindingStatus.VERIFIED)
+        Finding.objects.filter(visible, people=person, status=FindingStatus.VERIFIED)
         .select_related("assignment__team__round", "assignment__unit")
         .order_by("-logged_at")
     )

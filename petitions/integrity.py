@@ -10,12 +10,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accountability.models import Person
+from cases.models import CaseSource
 
 from .access import petitions_for_user
 from .models import PetitionFailure, PetitionResponsibility
 
 
 def case_links(case: Any, user: Any) -> list[dict[str, Any]]:
+    # Only clues referred from petition work come from here: others cost no query.
+    if getattr(case, "source", "") != CaseSource.PETITION:
+        return []
     failures = PetitionFailure.objects.filter(
         case=case, petition__in=petitions_for_user(user)
     ).select_related("petition", "situation")

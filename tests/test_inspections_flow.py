@@ -321,3 +321,21 @@ def test_seed_demo_adds_a_round_of_three_teams_with_items_in_every_colour(client
     assert {k: v for k, v in later.items() if k != "Notification"} == {
         k: v for k, v in first.items() if k != "Notification"
     }
+
+
+def test_the_integrity_record_lists_verified_findings_within_the_users_reach(
+    client, personas: Personas
+) -> None:
+    from accountability import roles as role_names
+    from tests.inspection_factories import finding, forestry_head, tour
+    from tests.personas import make_user
+
+    visit = tour(personas)
+    head = forestry_head(personas)
+    finding(visit.a, personas.inspector, verified_by=personas.team_leader, people=[head], text="违规发放津贴")
+    page_url = reverse("cases:integrity", args=[head.pk])
+    login(client, personas.officer)  # county jurisdiction: the forestry bureau is inside it
+    assert "违规发放津贴" in client.get(page_url).content.decode()
+    far = make_user("far_officer", role_names.CASE_OFFICER, unit=personas.village)
+    login(client, far)  # jurisdiction: one village; the finding is at the forestry bureau
+    assert "违规发放津贴" not in client.get(page_url).content.decode()
