@@ -93,9 +93,35 @@ def available_transitions(case: Case, user: Any) -> list[dict[str, Any]]:
     return buttons
 
 
+LIST_COLUMNS = (
+    "year",
+    "sequence",
+    "title",
+    "state",
+    "source",
+    "confidential",
+    "next_due_on",
+    "conduct_date",
+    "decision_date",
+    "delivered_on",
+    "unit__name",
+    "lead_officer__username",
+    "lead_officer__first_name",
+    "lead_officer__last_name",
+)
+
+
 def _list_queryset(user: Any) -> QuerySet[Case]:
-    return cases_for_user(user).prefetch_related(
-        Prefetch("targets", queryset=Target.objects.select_related("org_unit", "person").order_by("pk"))
+    """The permission-filtered cases with only the columns a list row shows (the long texts stay behind)."""
+    targets = Target.objects.select_related("org_unit", "person").only(
+        "case_id", "org_unit__name", "person__name"
+    )
+    return (
+        cases_for_user(user)
+        .select_related(None)
+        .select_related("unit", "lead_officer")
+        .only(*LIST_COLUMNS)
+        .prefetch_related(Prefetch("targets", queryset=targets.order_by("pk")))
     )
 
 
