@@ -23,6 +23,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("Home"), "home", order=0),
     NavItem(_("People"), "registry:person_list", (roles.ADMIN, roles.CASE_OFFICER, roles.APPROVER), order=80),
+    NavItem(_("Import and export"), "registry:import_list", (roles.ADMIN,), order=90),
     NavItem(_("Administration"), "admin:index", (roles.ADMIN,), order=99),
 ]
 

@@ -1,0 +1,125 @@
+"""Set-based writes shared by the imports: a temporary staging table filled in one go, then plain SQL.
+
+PostgreSQL fills the staging table with COPY; other databases (the embedded SQLite) with one executemany.
+The statements that follow (INSERT … SELECT, UPDATE … FROM, DELETE … IN) are the same on both.
+Identifiers in the SQL come from model metadata, never from user input; values are always parameters.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, Model
+
+STAGE = "import_stage"
+
+
+def q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def table(model: type[Model]) -> str:
+    return q(model._meta.db_table)
+
+
+def column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return q(str(field.column))
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def use_copy() -> bool:
+    """Fill staging tables with COPY (PostgreSQL) rather than executemany (the portable path)."""
+    return is_postgres()
+
+
+def lock_tables(*models: type[Model]) -> None:
+    """Hold off other writers of these tables until the transaction ends (PostgreSQL). SQLite has a
+    single writer anyway."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"LOCK TABLE {table(model)} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def create_stage(columns: Sequence[tuple[str, str]]) -> None:
+    """A temporary table `import_stage` with (name, SQL type) columns; dropped by `drop_stage`."""
+    definition = ", ".join(f"{q(name)} {sql_type}" for name, sql_type in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {q(STAGE)}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {q(STAGE)} ({definition})")
+
+
+def drop_stage() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {q(STAGE)}")
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def fill_stage(names: Sequence[str], rows: Iterable[Sequence[Any]], *, not_null: Sequence[str] = ()) -> None:
+    """Load rows into the staging table: COPY on PostgreSQL, executemany in chunks elsewhere.
+
+    `not_null` names the text columns whose empty strings must stay empty strings (not NULL) under COPY.
+    """
+    with connection.cursor() as cursor:
+        if use_copy():
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            for row in rows:
+                writer.writerow([_csv_value(value) for value in row])
+            buffer.seek(0)
+            options = "FORMAT csv"
+            if not_null:
+                options += f", FORCE_NOT_NULL ({', '.join(q(name) for name in not_null)})"
+            sql = f"COPY {q(STAGE)} ({', '.join(q(name) for name in names)}) FROM STDIN WITH ({options})"
+            cursor.cursor.copy_expert(sql, buffer)
+        else:
+            placeholders = ", ".join(["%s"] * len(names))
+            sql = f"INSERT INTO {q(STAGE)} ({', '.join(q(name) for name in names)}) VALUES ({placeholders})"  # noqa: S608
+            for chunk in chunked(rows, 5000):
+                cursor.executemany(sql, chunk)
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def json_param_cast(expression: str) -> str:
+    """`expression` (JSON text) as a value for a JSONField column."""
+    return f"CAST({expression} AS jsonb)" if is_postgres() else expression
+
+
+def sql_type(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    if field.is_relation:
+        target = field.target_field  # type: ignore[attr-defined]
+        return str(target.rel_db_type(connection))
+    return str(field.db_type(connection))
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
