@@ -213,6 +213,7 @@ ROW_ERRORS = [
     pytest.param({"post": "+cmd|' /C calc'!A0"}, "职务", "单元格以“+”开头", id="formula-plus"),
     pytest.param({"rank": "-2+3"}, "职级", "单元格以“-”开头", id="formula-minus"),
     pytest.param({"phone": "@SUM(1,2)"}, "联系电话", "单元格以“@”开头", id="formula-at"),
+    pytest.param({"post": "'=1+1"}, "职务", "单元格以“'=”开头", id="formula-neutralised-by-an-export"),
     pytest.param({"post": "长" * 101}, "职务", "最多 100 个字符，此处有 101 个。", id="too-long"),
 ]
 

@@ -37,10 +37,19 @@ def text_of(value: object) -> str:
     return str(value).strip()
 
 
-def formula_char(text: str) -> str | None:
-    """The leading character that would make a spreadsheet evaluate the text, if any."""
-    if text and text.startswith(FORMULA_PREFIXES):
+# A cell whose first character is one of these may be formula-like: test it with `formula_prefix`.
+SUSPECT_FIRST = frozenset("=+-@'")
+
+
+def formula_prefix(text: str) -> str | None:
+    """What makes a spreadsheet run this (stripped, non-empty) text as a formula, if anything.
+
+    An apostrophe before it, as our own exports neutralise such text, counts too: an exported `'=1+1` must
+    not come back as a different value."""
+    if text.startswith(FORMULA_PREFIXES):
         return text[0]
+    if text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        return text[:2]
     return None
 
 

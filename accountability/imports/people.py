@@ -18,7 +18,17 @@ from django.utils import timezone
 
 from ..models import ImportBatch, ImportChange, OrgUnit, Person
 from . import staging
-from .cleaning import EARLIEST, Problem, ascii_code, id_birth_date, id_number_problem, parse_date, text_of
+from .cleaning import (
+    EARLIEST,
+    SUSPECT_FIRST,
+    Problem,
+    ascii_code,
+    formula_prefix,
+    id_birth_date,
+    id_number_problem,
+    parse_date,
+    text_of,
+)
 from .columns import GENDER_LABELS, GENDER_TOKENS, PERSON_COLUMNS, POLITICAL_LABELS, POLITICAL_TOKENS
 from .problems import ImportRefusedError, problem
 from .reading import Sheet, is_blank, read_sheet
@@ -43,7 +53,6 @@ DATE_FIELDS = ("birth_date", "appointed_date")
 _FIELD_OF_KEY = {name: name for name in FIELDS if name != "org_unit_id"} | {"unit_code": "org_unit_id"}
 _KEY_OF_FIELD = {value: key for key, value in _FIELD_OF_KEY.items()}
 _COLUMN = {column.key: column for column in PERSON_COLUMNS}
-_FORMULA_FIRST = frozenset("=+-@")
 CHUNK = 10_000
 Progress = Callable[[int, int], None]
 
@@ -148,8 +157,8 @@ class _Chunk:
             if not text:
                 if column.required and offset not in self.blank:
                     self.add(offset, key, ("required", {}))
-            elif text[0] in _FORMULA_FIRST:
-                self.add(offset, key, ("formula", {"char": text[0]}))
+            elif text[0] in SUSPECT_FIRST and formula_prefix(text):
+                self.add(offset, key, ("formula", {"char": formula_prefix(text)}))
             elif limit is not None and len(text) > limit:
                 self.add(offset, key, ("too_long", {"limit": limit, "length": len(text)}))
         return values
@@ -159,7 +168,7 @@ class _Chunk:
         out: list[str | None] = []
         for offset, text in enumerate(self.texts(key)):
             choice = tokens.get(text)
-            if choice is None and text and text[0] not in _FORMULA_FIRST:
+            if choice is None and text and not (text[0] in SUSPECT_FIRST and formula_prefix(text)):
                 self.add(offset, key, ("choice", {"value": text, "choices": accepted}))
             out.append(choice)
         return out
@@ -174,8 +183,8 @@ class _Chunk:
             cell = row[position]
             if cell.__class__ is str:
                 cell = cell.strip()
-                if cell and cell[0] in _FORMULA_FIRST:
-                    self.add(offset, key, ("formula", {"char": cell[0]}))
+                if cell and cell[0] in SUSPECT_FIRST and formula_prefix(cell):
+                    self.add(offset, key, ("formula", {"char": formula_prefix(cell)}))
                     out.append(None)
                     continue
             if cell == "" or cell is None:
@@ -218,8 +227,8 @@ class _Chunk:
             if not value:
                 if offset not in self.blank:
                     found = ("required", {})
-            elif value[0] in _FORMULA_FIRST:
-                found = ("formula", {"char": value[0]})
+            elif value[0] in SUSPECT_FIRST and formula_prefix(value):
+                found = ("formula", {"char": formula_prefix(value)})
             else:
                 found = id_number_problem(value, self.today)
             if found is not None:
@@ -256,7 +265,7 @@ class _Chunk:
             index = self.start + offset
             code = unit_codes[offset]
             unit_id = units.get(code)
-            if unit_id is None and code and code[0] not in _FORMULA_FIRST:
+            if unit_id is None and code and not (code[0] in SUSPECT_FIRST and formula_prefix(code)):
                 self.add(offset, "unit_code", ("unknown_unit", {"code": code}))
             id_number = id_numbers[offset]
             born = births[offset]

@@ -18,14 +18,13 @@ from django.db.models import Model
 from ..models import ImportBatch, ImportChange, OrgUnit
 from ..services.units import rebuild_unit_paths
 from . import staging
-from .cleaning import Problem, text_of
+from .cleaning import SUSPECT_FIRST, Problem, formula_prefix, text_of
 from .columns import KIND_LABELS, KIND_TOKENS, UNIT_COLUMNS
 from .problems import ImportRefusedError, problem
 from .reading import Sheet, is_blank, read_sheet
 from .references import describe_references, rows_changed_after
 
 _COLUMN = {column.key: column for column in UNIT_COLUMNS}
-_FORMULA_FIRST = frozenset("=+-@")
 # Update-able fields, by column key.
 _FIELD_OF_KEY = {"name": "name", "kind": "kind", "parent_code": "parent_id"}
 Progress = Callable[[int, int], None]
@@ -71,8 +70,8 @@ def check(sheet: Sheet, progress: Progress | None = None) -> Outcome:
             if not text:
                 if column.required:
                     outcome.add(index, key, ("required", {}))
-            elif text[0] in _FORMULA_FIRST:
-                outcome.add(index, key, ("formula", {"char": text[0]}))
+            elif text[0] in SUSPECT_FIRST and formula_prefix(text):
+                outcome.add(index, key, ("formula", {"char": formula_prefix(text)}))
             elif column.max_length is not None and len(text) > column.max_length:
                 outcome.add(index, key, ("too_long", {"limit": column.max_length, "length": len(text)}))
             values[key] = text
@@ -80,7 +79,7 @@ def check(sheet: Sheet, progress: Progress | None = None) -> Outcome:
         if values["kind"]:
             token = KIND_TOKENS.get(values["kind"])
             if token is None:
-                if values["kind"][0] not in _FORMULA_FIRST:
+                if not formula_prefix(values["kind"]):
                     choices = "、".join(KIND_LABELS.values())
                     outcome.add(index, "kind", ("choice", {"value": values["kind"], "choices": choices}))
             else:
@@ -121,7 +120,7 @@ def classify(outcome: Outcome) -> Outcome:
                     parent_of.pop(record[0], None)
     safe: set[str] = set()
     for index, (code, _name, _kind, parent_code) in outcome.records.items():
-        if not parent_code or parent_code == code or parent_code[0] in _FORMULA_FIRST:
+        if not parent_code or parent_code == code or formula_prefix(parent_code):
             continue
         if parent_code not in in_file and parent_code not in outcome.existing:
             outcome.add(index, "parent_code", ("unknown_parent", {"code": parent_code}))
