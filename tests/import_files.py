@@ -71,7 +71,7 @@ def roster(count: int, *, unit_code: str = "T-D01", prefix: str = "R") -> list[l
             f"{prefix}{n:05d}",
             f"人员{n}",
             sequence=n,
-            born=dt.date(1970, 1, 1) + dt.timedelta(days=n * 37),
+            born=dt.date(1970, 1, 1) + dt.timedelta(days=n * 37 % 15000),  # unique for n < 15000
             unit_code=unit_code,
         )
         for n in range(1, count + 1)
