@@ -90,7 +90,7 @@ def test_a_worker_failure_marks_the_batch_and_writes_nothing(
     assert not Person.objects.filter(staff_no__startswith="R").exists()
 
 
-# The progress bar ---------------------------------------------------------------------------------------------
+# The progress bar -------------------------------------------------------------------------------
 
 
 @pytest.fixture
