@@ -490,6 +490,9 @@ class ImportBatch(models.Model):
     # The first bad rows, for the page: row number and one entry per problem (column, code, params).
     # Every bad row, with its cells, is in ImportFile.bad_rows for the download.
     problems = models.JSONField(_("problems"), default=list, blank=True)
+    # The ids of the rows the import created, as [first, last] ranges (one per chunk, as a rule): what a
+    # rollback deletes. What it updated, with the values before, is in ImportChange.
+    created_ranges = models.JSONField(_("created rows"), default=list, blank=True)
     # A problem with the file as a whole or with a step ({"code", "params"}): a missing column, a
     # refused rollback.
     notice = models.JSONField(_("notice"), default=dict, blank=True)
@@ -538,23 +541,17 @@ class ImportFile(models.Model):
 
 
 class ImportChange(models.Model):
-    """One row an import created or updated, with what an update replaced: what a rollback undoes."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", _("created")
-        UPDATED = "updated", _("updated")
+    """A row an import updated, with the values it replaced: what a rollback restores."""
 
     batch = models.ForeignKey(
         ImportBatch, verbose_name=_("import batch"), on_delete=models.CASCADE, related_name="changes"
     )
     object_id = models.BigIntegerField(_("object id"))
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    before = models.JSONField(_("values before"), null=True, blank=True)
+    before = models.JSONField(_("values before"))
 
     class Meta:
         verbose_name = _("imported change")
         verbose_name_plural = _("imported changes")
-        indexes = [models.Index(fields=["batch", "action"], name="importchange_batch_action")]
 
     def __str__(self) -> str:
-        return f"{self.batch_id} {self.action} {self.object_id}"
+        return f"{self.batch_id} {self.object_id}"

@@ -80,13 +80,19 @@ def test_a_worker_failure_marks_the_batch_and_writes_nothing(
 
     from accountability.imports import people
 
-    def broken_history(*args, **kwargs) -> None:
+    write_staged = people._write_staged
+    seen_inside: list[int] = []
+
+    def fails_after_writing(*args, **kwargs) -> None:
+        write_staged(*args, **kwargs)
+        seen_inside.append(Person.objects.filter(staff_no__startswith="R").count())  # the worker's transaction
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(people, "write_history", broken_history)  # fails after the people rows are inserted
+    monkeypatch.setattr(people, "_write_staged", fails_after_writing)
     service.confirm_batch(batch, personas.admin)
     wait_for(lambda: _status(batch) == Status.FAILED, timeout=60)
     assert batch.notice == {"code": "failed", "params": {"batch": batch.pk}}
+    assert seen_inside == [400], "the rows were written, then rolled back"
     assert not Person.objects.filter(staff_no__startswith="R").exists()
 
 

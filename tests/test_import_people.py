@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from accountability.imports import staging
+from accountability.imports import people, staging
 from accountability.models import ImportBatch, ImportChange, Person, Profile
 from tests.conftest import login
 from tests.import_files import (
@@ -35,6 +35,30 @@ def importer(personas: Personas, django_capture_on_commit_callbacks) -> Importer
     return Importer(personas.admin, django_capture_on_commit_callbacks)
 
 
+class WriteMode:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.side_by_side_runs = 0
+
+
+@pytest.fixture(params=["copy", "executemany", "side-by-side"])
+def write_mode(request, monkeypatch, settings) -> WriteMode:
+    """The three ways the confirm step writes: COPY (PostgreSQL), executemany (the portable path, as on
+    SQLite), and checks and writes side by side in chunks (large files on PostgreSQL; 7-row chunks here)."""
+    mode = WriteMode(request.param)
+    monkeypatch.setattr(staging, "use_copy", lambda: mode.name != "executemany")
+    settings.IMPORT_PIPELINE_MIN_ROWS = 1 if mode.name == "side-by-side" else 10**9
+    monkeypatch.setattr(people, "CHUNK", 7 if mode.name == "side-by-side" else people.CHUNK)
+    check_and_write = people.check_and_write
+
+    def counted(*args, **kwargs):
+        mode.side_by_side_runs += 1
+        return check_and_write(*args, **kwargs)
+
+    monkeypatch.setattr(people, "check_and_write", counted)
+    return mode
+
+
 def _people(prefix: str = "R") -> dict[str, Person]:
     return {
         p.staff_no: p for p in Person.objects.filter(staff_no__startswith=prefix).select_related("org_unit")
@@ -45,7 +69,7 @@ def _people(prefix: str = "R") -> dict[str, Person]:
 
 
 def test_the_preview_writes_nothing_and_confirm_writes_every_row(
-    importer: Importer, personas: Personas
+    importer: Importer, personas: Personas, write_mode: WriteMode
 ) -> None:
     batch = importer.upload(xlsx(roster(25)))
     assert batch.status == Status.PREVIEW
@@ -63,9 +87,10 @@ def test_the_preview_writes_nothing_and_confirm_writes_every_row(
 
     batch = importer.confirm(batch)
     assert batch.status == Status.DONE
-    people = _people()
-    assert len(people) == 25
-    first = people["R00001"]
+    assert write_mode.side_by_side_runs == (1 if write_mode.name == "side-by-side" else 0)
+    everyone = _people()
+    assert len(everyone) == 25
+    first = everyone["R00001"]
     assert first.name == "人员1"
     assert first.gender == Person.Gender.MALE
     assert first.political_status == Person.PoliticalStatus.CPC_MEMBER
@@ -78,7 +103,9 @@ def test_the_preview_writes_nothing_and_confirm_writes_every_row(
         dt.date(2015, 3, 1),
         "13812341234",
     )
-    assert batch.changes.filter(action=ImportChange.Action.CREATED).count() == 25
+    created = sorted(person.pk for person in everyone.values())
+    assert batch.created_ranges == [[created[0], created[-1]]]
+    assert not batch.changes.exists(), "before-images are for updates only"
     history = first.history.get()
     assert (history.history_type, history.history_user_id) == ("+", personas.admin.pk)
 
@@ -344,9 +371,7 @@ def test_too_many_rows(importer: Importer, settings) -> None:
 # All or nothing -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fill", ["copy", "executemany"])
-def test_one_bad_row_in_the_middle_keeps_every_row_out(importer: Importer, monkeypatch, fill: str) -> None:
-    monkeypatch.setattr(staging, "use_copy", lambda: fill == "copy")
+def test_one_bad_row_in_the_middle_keeps_every_row_out(importer: Importer) -> None:
     rows = roster(60)
     rows[30][3] = "110105194912310021"  # wrong check digit, row 32
     batch = importer.upload(xlsx(rows))
@@ -357,7 +382,7 @@ def test_one_bad_row_in_the_middle_keeps_every_row_out(importer: Importer, monke
 
 
 def test_a_row_that_turns_bad_between_preview_and_confirm_keeps_every_row_out(
-    importer: Importer, personas: Personas
+    importer: Importer, personas: Personas, write_mode: WriteMode
 ) -> None:
     rows = roster(40)
     batch = importer.upload(xlsx(rows))
@@ -375,11 +400,9 @@ def test_a_row_that_turns_bad_between_preview_and_confirm_keeps_every_row_out(
 # Re-running, updating -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fill", ["copy", "executemany"])
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(
-    importer: Importer, monkeypatch, fill: str
+    importer: Importer, write_mode: WriteMode
 ) -> None:
-    monkeypatch.setattr(staging, "use_copy", lambda: fill == "copy")
     content = xlsx(roster(30))
     importer.run(content)
     before = {p.pk: (p.name, p.post, p.appointed_date, p.org_unit_id) for p in _people().values()}
@@ -393,11 +416,9 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(
     assert not again.changes.exists()
 
 
-@pytest.mark.parametrize("fill", ["copy", "executemany"])
 def test_changed_rows_update_and_absent_columns_are_left_alone(
-    importer: Importer, personas: Personas, monkeypatch, fill: str
+    importer: Importer, personas: Personas, write_mode: WriteMode
 ) -> None:
-    monkeypatch.setattr(staging, "use_copy", lambda: fill == "copy")
     importer.run(xlsx(roster(5)))
     rows = roster(5)
     rows[1][8] = "副科长"  # post of R00002
@@ -425,11 +446,9 @@ def test_changed_rows_update_and_absent_columns_are_left_alone(
 # Rollback -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fill", ["copy", "executemany"])
 def test_a_batch_is_rolled_back_from_its_page(
-    importer: Importer, personas: Personas, client, monkeypatch, fill: str
+    importer: Importer, personas: Personas, client, write_mode: WriteMode
 ) -> None:
-    monkeypatch.setattr(staging, "use_copy", lambda: fill == "copy")
     importer.run(xlsx(roster(3)))
     rows = roster(5)
     rows[0][8] = "科长"

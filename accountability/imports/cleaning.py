@@ -105,6 +105,7 @@ def _ymd(text: str, year: int, month: int, day: int) -> dt.date | Problem:
 # ID numbers (GB 11643) ----------------------------------------------------------------------------
 
 _birth_dates: dict[str, dt.date | None] = {}
+_DIGIT_OFFSET = ord("0") * sum(ID_WEIGHTS)
 
 
 def _id_birth_date(digits: str, today: dt.date) -> dt.date | None:
@@ -129,7 +130,8 @@ def id_number_problem(value: str, today: dt.date) -> Problem | None:
         return "id_region", {"code": value[:2]}
     if _id_birth_date(value[6:14], today) is None:
         return "id_birth_date", {"digits": value[6:14]}
-    expected = ID_CHECK_CHARS[sum(map(mul, map(int, value[:17]), ID_WEIGHTS)) % 11]
+    # The shape is checked, so the bytes are ASCII digits: subtract their offset once, not per digit.
+    expected = ID_CHECK_CHARS[(sum(map(mul, value[:17].encode(), ID_WEIGHTS)) - _DIGIT_OFFSET) % 11]
     if value[17] != expected:
         return "id_check_digit", {"expected": expected, "given": value[17]}
     return None
@@ -137,4 +139,5 @@ def id_number_problem(value: str, today: dt.date) -> Problem | None:
 
 def id_birth_date(value: str) -> dt.date:
     """The birth date of a valid ID number."""
-    return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    born = _birth_dates.get(value[6:14])
+    return born if born is not None else dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

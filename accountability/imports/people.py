@@ -9,28 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+import queue
+import re
+import threading
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import mul
 from typing import Any
 
+from django.db import connection, connections
 from django.utils import timezone
 
 from ..models import ImportBatch, ImportChange, OrgUnit, Person
-from . import staging
+from ..validators import ID_CHECK_CHARS, ID_WEIGHTS, PROVINCE_CODES
+from . import config, staging
+from .cleaning import (
+    _DIGIT_OFFSET as _OFFSET,
+)
 from .cleaning import (
     EARLIEST,
     SUSPECT_FIRST,
     Problem,
+    _birth_dates,
+    _id_birth_date,
     ascii_code,
     formula_prefix,
-    id_birth_date,
     id_number_problem,
     parse_date,
     text_of,
 )
 from .columns import GENDER_LABELS, GENDER_TOKENS, PERSON_COLUMNS, POLITICAL_LABELS, POLITICAL_TOKENS
 from .problems import ImportRefusedError, problem
+from .ranges import ids_in
 from .reading import Sheet, is_blank, read_sheet
 from .references import describe_references, rows_changed_after
 
@@ -67,12 +78,12 @@ class Outcome:
     problems: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     blank: int = 0
     units: dict[str, int] = field(default_factory=dict)  # unit code -> id
-    keys: dict[str, dict[str, list[int]]] = field(
-        default_factory=lambda: {"staff_no": defaultdict(list), "id_number": defaultdict(list)}
-    )
+    # Every row's staff number and ID number ("" if blank or unusable), by row index: for duplicates.
+    keys: dict[str, list[str]] = field(default_factory=lambda: {"staff_no": [], "id_number": []})
     new: list[int] = field(default_factory=list)
     updated: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)  # index, id, old values
     unchanged: list[int] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)  # filled by the writes
 
     def add(self, index: int, key: str, found: Problem) -> None:
         code, params = found
@@ -103,134 +114,180 @@ def check(sheet: Sheet, progress: Progress | None = None) -> Outcome:
         _Chunk(outcome, start, end, today).check()
         if progress:
             progress(end, total)
-    for key in ("staff_no", "id_number"):
-        for value, indices in outcome.keys[key].items():
-            if len(indices) > 1:
-                rows = "、".join(str(sheet.row_number(index)) for index in indices[:10])
-                rows += "…" if len(indices) > 10 else ""
-                for index in indices:
-                    outcome.add(index, key, ("duplicate_in_file", {"value": value, "rows": rows}))
+    _mark_duplicates(outcome)
     for index in outcome.problems:
         outcome.records.pop(index, None)
     return outcome
+
+
+def _mark_duplicates(outcome: Outcome) -> None:
+    """Staff numbers and ID numbers that appear on more than one row: a problem on each of those rows."""
+    for key in ("staff_no", "id_number"):
+        values = outcome.keys[key]
+        repeated = {value for value, count in Counter(values).items() if count > 1 and value}
+        if not repeated:
+            continue
+        where: dict[str, list[int]] = defaultdict(list)
+        for index, value in enumerate(values):
+            if value in repeated:
+                where[value].append(index)
+        for value, indices in where.items():
+            rows = "、".join(str(outcome.sheet.row_number(index)) for index in indices[:10])
+            rows += "…" if len(indices) > 10 else ""
+            for index in indices:
+                outcome.add(index, key, ("duplicate_in_file", {"value": value, "rows": rows}))
 
 
 def _unit_ids(sheet: Sheet) -> dict[str, int]:
     position = sheet.columns["unit_code"]
     codes = {text_of(row[position]) for row in sheet.rows}
     codes.discard("")
-    found: dict[str, int] = {}
-    for chunk in staging.chunked(sorted(codes), 5000):
-        found.update(OrgUnit.objects.filter(code__in=chunk).values_list("code", "pk"))
-    return found
+    return dict(staging.rows_where_in(OrgUnit, "code", sorted(codes), ("code", "pk")))
+
+
+# A line of joined column text that a spreadsheet would run, or that needs a closer look: one regex scan
+# of the whole column finds out whether any cell needs the per-cell loop.
+_SUSPECT_LINE = re.compile(r"^[=+\-@']", re.MULTILINE)
+_ID_COLUMN = re.compile(r"(?:\d{17}[\dX]\n)*\d{17}[\dX]")
 
 
 class _Chunk:
-    """The rows [start, end) of a sheet, checked one column at a time."""
+    """The rows [start, end) of a sheet, checked one whole column at a time.
+
+    Each check first asks a question of the whole column with C-level builtins (is any cell blank, too
+    long, formula-like, of another type); only a column that answers yes is walked cell by cell.
+    """
 
     def __init__(self, outcome: Outcome, start: int, end: int, today: dt.date) -> None:
         self.outcome = outcome
         self.start = start
-        self.rows = outcome.sheet.rows[start:end]
+        self.size = end - start
+        rows = outcome.sheet.rows[start:end]
+        # The chunk's columns. Every row is at least as wide as the header (reading pads them).
+        self.cells = list(zip(*rows))  # noqa: B905
+        self.rows = rows
         self.columns = outcome.sheet.columns
         self.today = today
         self.blank: set[int] = set()
+        self.bad: set[int] = set()  # offsets with a problem
 
     def add(self, offset: int, key: str, found: Problem) -> None:
+        self.bad.add(offset)
         self.outcome.add(self.start + offset, key, found)
 
-    def raw_texts(self, key: str) -> list[str]:
+    def column(self, key: str) -> tuple[object, ...] | None:
         position = self.columns.get(key)
-        if position is None:
-            return [""] * len(self.rows)
-        return [
-            value.strip() if value.__class__ is str else text_of(value)
-            for value in (row[position] for row in self.rows)
-        ]
+        return None if position is None else self.cells[position]
+
+    def raw_texts(self, key: str) -> list[str]:
+        cells = self.column(key)
+        if cells is None:
+            return [""] * self.size
+        if set(map(type, cells)) == {str}:
+            return list(map(str.strip, cells))  # type: ignore[arg-type]
+        return [value.strip() if value.__class__ is str else text_of(value) for value in cells]
 
     def texts(self, key: str, values: list[str] | None = None) -> list[str]:
         """The stripped texts of a column; blank (if required), formula-like and overlong cells refused."""
         values = self.raw_texts(key) if values is None else values
         column = _COLUMN[key]
         limit = column.max_length
-        for offset, text in enumerate(values):
-            if not text:
-                if column.required and offset not in self.blank:
+        if column.required and "" in values:
+            for offset, text in enumerate(values):
+                if not text and offset not in self.blank:
                     self.add(offset, key, ("required", {}))
-            elif text[0] in SUSPECT_FIRST and formula_prefix(text):
-                self.add(offset, key, ("formula", {"char": formula_prefix(text)}))
-            elif limit is not None and len(text) > limit:
-                self.add(offset, key, ("too_long", {"limit": limit, "length": len(text)}))
+        if _SUSPECT_LINE.search("\n".join(values)):
+            for offset, text in enumerate(values):
+                if text and text[0] in SUSPECT_FIRST and formula_prefix(text):
+                    self.add(offset, key, ("formula", {"char": formula_prefix(text)}))
+        if limit is not None and values and max(map(len, values)) > limit:
+            for offset, text in enumerate(values):
+                if len(text) > limit and not formula_prefix(text):
+                    self.add(offset, key, ("too_long", {"limit": limit, "length": len(text)}))
         return values
 
     def choices(self, key: str, tokens: dict[str, str], labels: dict[Any, str]) -> list[str | None]:
-        accepted = "、".join(labels.values())
-        out: list[str | None] = []
-        for offset, text in enumerate(self.texts(key)):
-            choice = tokens.get(text)
-            if choice is None and text and not (text[0] in SUSPECT_FIRST and formula_prefix(text)):
-                self.add(offset, key, ("choice", {"value": text, "choices": accepted}))
-            out.append(choice)
+        values = self.texts(key)
+        out = list(map(tokens.get, values))
+        if None in out:
+            accepted = "、".join(labels.values())
+            for offset, (text, choice) in enumerate(zip(values, out, strict=True)):
+                if choice is None and text and not (text[0] in SUSPECT_FIRST and formula_prefix(text)):
+                    self.add(offset, key, ("choice", {"value": text, "choices": accepted}))
         return out
 
     def dates(self, key: str) -> list[dt.date | None]:
-        position = self.columns.get(key)
-        if position is None:
-            return [None] * len(self.rows)
-        cache: dict[object, dt.date | Problem] = {}
-        out: list[dt.date | None] = []
-        for offset, row in enumerate(self.rows):
-            cell = row[position]
-            if cell.__class__ is str:
-                cell = cell.strip()
-                if cell and cell[0] in SUSPECT_FIRST and formula_prefix(cell):
-                    self.add(offset, key, ("formula", {"char": formula_prefix(cell)}))
-                    out.append(None)
-                    continue
-            if cell == "" or cell is None:
-                out.append(None)
-                continue
-            parsed = cache.get(cell)
-            if parsed is None:
-                parsed = parse_date(cell)
-                if isinstance(parsed, dt.date) and not EARLIEST <= parsed <= self.today:
-                    parsed = ("date_out_of_range", {"value": parsed.isoformat()})
+        cells = self.column(key)
+        if cells is None:
+            return [None] * self.size
+        out: list[dt.date | None] = list(cells)  # type: ignore[arg-type]
+        # Date cells are the common case; everything else (text, numbers, blanks) is looked at one by one.
+        others = [offset for offset, cell in enumerate(cells) if cell.__class__ is not dt.date]
+        cache: dict[object, dt.date | Problem | None] = {}
+        for offset in others:
+            cell = cells[offset]
+            parsed = cache.get(cell, _UNSEEN)
+            if parsed is _UNSEEN:
+                parsed = _parse_date_cell(cell, self.today)
                 if len(cache) < 50_000:
                     cache[cell] = parsed
-            if isinstance(parsed, dt.date):
-                out.append(parsed)
+            if parsed is None or isinstance(parsed, dt.date):
+                out[offset] = parsed
             else:
+                out[offset] = None
                 self.add(offset, key, parsed)
-                out.append(None)
+        present = [value for value in out if value is not None]
+        if present and not EARLIEST <= min(present) <= max(present) <= self.today:
+            for offset, value in enumerate(out):
+                if value is not None and not EARLIEST <= value <= self.today:
+                    self.add(offset, key, ("date_out_of_range", {"value": value.isoformat()}))
+                    out[offset] = None
         return out
 
     def id_numbers(self) -> tuple[list[str], set[int]]:
         """Normalised ID numbers, and the offsets whose ID number is unusable."""
-        position = self.columns["id_number"]
-        values: list[str] = []
+        cells = self.column("id_number")
+        assert cells is not None
         bad: set[int] = set()
-        for offset, row in enumerate(self.rows):
-            cell = row[position]
-            if cell.__class__ is str:
-                value = cell.strip().upper()
-                if not value.isascii():
-                    value = ascii_code(value).upper()
-            elif isinstance(cell, int | float) and not isinstance(cell, bool):
-                self.add(offset, "id_number", ("id_as_number", {}))
-                values.append("")
-                bad.add(offset)
+        if set(map(type, cells)) == {str}:
+            values = list(map(str.upper, map(str.strip, cells)))  # type: ignore[arg-type]
+        else:
+            values = []
+            for offset, cell in enumerate(cells):
+                if isinstance(cell, int | float) and not isinstance(cell, bool):
+                    self.add(offset, "id_number", ("id_as_number", {}))
+                    bad.add(offset)
+                    values.append("")
+                else:
+                    values.append(text_of(cell).upper())
+        if not all(map(str.isascii, values)):
+            values = [value if value.isascii() else ascii_code(value).upper() for value in values]
+        joined = "\n".join(values)
+        regions = {value[:2] for value in values}
+        births = {value[6:14] for value in values}
+        today = self.today
+        simple = (
+            _ID_COLUMN.fullmatch(joined) is not None
+            and regions <= PROVINCE_CODES
+            and all(_id_birth_date(digits, today) is not None for digits in births)
+        )
+        for offset, value in enumerate(values):
+            if offset in bad:
                 continue
-            else:
-                value = text_of(cell).upper()
-            values.append(value)
-            found: Problem | None = None
-            if not value:
-                if offset not in self.blank:
-                    found = ("required", {})
+            if simple:
+                # Shape, region and birth date hold for the whole column: only the check digit is left.
+                if (
+                    value[17]
+                    == ID_CHECK_CHARS[(sum(map(mul, value[:17].encode(), ID_WEIGHTS)) - _OFFSET) % 11]
+                ):
+                    continue
+                found: Problem | None = id_number_problem(value, today)
+            elif not value:
+                found = ("required", {}) if offset not in self.blank else None
             elif value[0] in SUSPECT_FIRST and formula_prefix(value):
                 found = ("formula", {"char": formula_prefix(value)})
             else:
-                found = id_number_problem(value, self.today)
+                found = id_number_problem(value, today)
             if found is not None:
                 self.add(offset, "id_number", found)
                 bad.add(offset)
@@ -240,15 +297,14 @@ class _Chunk:
         outcome = self.outcome
         staff_nos = self.raw_texts("staff_no")
         names = self.raw_texts("name")
-        id_position = self.columns["id_number"]
-        for offset, row in enumerate(self.rows):
-            if not staff_nos[offset] and not names[offset] and is_blank(row):
-                self.blank.add(offset)
+        if "" in staff_nos:
+            for offset, (staff_no, name) in enumerate(zip(staff_nos, names, strict=True)):
+                if not staff_no and not name and is_blank(self.rows[offset]):
+                    self.blank.add(offset)
         outcome.blank += len(self.blank)
         self.texts("staff_no", staff_nos)
         self.texts("name", names)
         id_numbers, bad_ids = self.id_numbers()
-        del id_position
         genders = self.choices("gender", GENDER_TOKENS, GENDER_LABELS)
         statuses = self.choices("political_status", POLITICAL_TOKENS, POLITICAL_LABELS)
         unit_codes = self.texts("unit_code")
@@ -257,46 +313,68 @@ class _Chunk:
         phones = self.texts("phone")
         births = self.dates("birth_date")
         appointed = self.dates("appointed_date")
-        units = outcome.units
-        problems = outcome.problems
-        for offset in range(len(self.rows)):
-            if offset in self.blank:
-                continue
-            index = self.start + offset
-            code = unit_codes[offset]
-            unit_id = units.get(code)
-            if unit_id is None and code and not (code[0] in SUSPECT_FIRST and formula_prefix(code)):
-                self.add(offset, "unit_code", ("unknown_unit", {"code": code}))
-            id_number = id_numbers[offset]
-            born = births[offset]
-            if offset not in bad_ids and id_number:
-                from_id = id_birth_date(id_number)
+        unit_ids = list(map(outcome.units.get, unit_codes))
+        if None in unit_ids:
+            for offset, (code, unit_id) in enumerate(zip(unit_codes, unit_ids, strict=True)):
+                if unit_id is None and code and not (code[0] in SUSPECT_FIRST and formula_prefix(code)):
+                    self.add(offset, "unit_code", ("unknown_unit", {"code": code}))
+        # The birth date: from the ID number where the column is blank, and it must agree where it is not.
+        from_ids = [
+            _birth_dates.get(value[6:14]) if offset not in bad_ids and value else None
+            for offset, value in enumerate(id_numbers)
+        ]
+        if births != from_ids:
+            for offset, (born, from_id) in enumerate(zip(births, from_ids, strict=True)):
                 if born is None:
-                    born = from_id
-                elif born != from_id:
+                    births[offset] = from_id
+                elif from_id is not None and born != from_id:
                     self.add(offset, "birth_date", ("birth_date_mismatch", {"date": from_id.isoformat()}))
-            started = appointed[offset]
+        for offset, (started, born) in enumerate(zip(appointed, births, strict=True)):
             if started is not None and born is not None and started < born:
                 self.add(offset, "appointed_date", ("appointed_before_birth", {"value": started.isoformat()}))
-            if staff_nos[offset]:
-                outcome.keys["staff_no"][staff_nos[offset]].append(index)
-            if id_number:
-                outcome.keys["id_number"][id_number].append(index)
-            if index in problems:
-                continue
-            outcome.records[index] = (
-                staff_nos[offset],
-                names[offset],
-                genders[offset],
-                id_number,
-                born,
-                statuses[offset],
-                unit_id,
-                posts[offset],
-                ranks[offset],
-                started,
-                phones[offset],
+        outcome.keys["staff_no"].extend(staff_nos)
+        outcome.keys["id_number"].extend(
+            value if offset not in bad_ids else "" for offset, value in enumerate(id_numbers)
+        )
+        start = self.start
+        records = zip(
+            staff_nos,
+            names,
+            genders,
+            id_numbers,
+            births,
+            statuses,
+            unit_ids,
+            posts,
+            ranks,
+            appointed,
+            phones,
+            strict=True,
+        )
+        skip = self.blank | self.bad
+        if skip:
+            outcome.records.update(
+                (start + offset, record) for offset, record in enumerate(records) if offset not in skip
             )
+        else:
+            outcome.records.update(zip(range(start, start + self.size), records, strict=True))
+
+
+_UNSEEN: Any = object()
+
+
+def _parse_date_cell(cell: object, today: dt.date) -> dt.date | Problem | None:
+    """None for a blank cell, a date, or a problem."""
+    if cell.__class__ is str:
+        text = cell.strip()
+        if not text:
+            return None
+        if text[0] in SUSPECT_FIRST and formula_prefix(text):
+            return ("formula", {"char": formula_prefix(text)})
+        cell = text
+    elif cell is None:
+        return None
+    return parse_date(cell)
 
 
 # Classification against the registry --------------------------------------------------------------
@@ -306,26 +384,38 @@ _DB_FIELDS = ("pk", *FIELDS)
 
 def classify(outcome: Outcome) -> Outcome:
     """Sort the good rows into new, updated and unchanged; refuse those that clash with the registry."""
-    records = outcome.records
-    existing: dict[str, tuple[Any, ...]] = {}
-    for chunk in staging.chunked(sorted(record[0] for record in records.values()), 5000):
-        for row in Person.objects.filter(staff_no__in=chunk).values_list(*_DB_FIELDS):
-            existing[row[1]] = row
-    holders: dict[str, tuple[str, str]] = {}
-    new_ids = sorted(record[3] for record in records.values() if record[0] not in existing)
-    for chunk in staging.chunked(new_ids, 5000):
-        for id_number, staff_no, name in Person.objects.filter(id_number__in=chunk).values_list(
-            "id_number", "staff_no", "name"
-        ):
-            holders[id_number] = (staff_no, name)
-    positions = [FIELDS.index(name) for name in outcome.update_fields]
     outcome.new, outcome.updated, outcome.unchanged = [], [], []
-    for index, record in records.items():
+    _classify(outcome, list(outcome.records))
+    for index in outcome.problems:
+        outcome.records.pop(index, None)
+    return outcome
+
+
+def _classify(
+    outcome: Outcome, indices: list[int]
+) -> tuple[list[int], list[tuple[int, int, dict[str, Any]]]]:
+    """Classify the records of `indices` (two queries, whatever their number); return the new and the
+    updated among them, also added to the outcome's lists."""
+    records = outcome.records
+    staff_nos = [records[index][0] for index in indices]
+    existing = {row[1]: row for row in staging.rows_where_in(Person, "staff_no", staff_nos, _DB_FIELDS)}
+    new_ids = [records[index][3] for index in indices if records[index][0] not in existing]
+    holders = {
+        id_number: (staff_no, name)
+        for id_number, staff_no, name in staging.rows_where_in(
+            Person, "id_number", new_ids, ("id_number", "staff_no", "name")
+        )
+    }
+    positions = [FIELDS.index(name) for name in outcome.update_fields]
+    new: list[int] = []
+    updated: list[tuple[int, int, dict[str, Any]]] = []
+    for index in indices:
+        record = records[index]
         current = existing.get(record[0])
         if current is None:
             holder = holders.get(record[3])
             if holder is None:
-                outcome.new.append(index)
+                new.append(index)
             else:
                 outcome.add(
                     index, "id_number", ("id_number_taken", {"staff_no": holder[0], "name": holder[1]})
@@ -338,10 +428,10 @@ def classify(outcome: Outcome) -> Outcome:
             outcome.unchanged.append(index)
         else:
             before = {FIELDS[position]: _json_value(current[position + 1]) for position in positions}
-            outcome.updated.append((index, current[0], before))
-    for index in outcome.problems:
-        records.pop(index, None)
-    return outcome
+            updated.append((index, current[0], before))
+    outcome.new.extend(new)
+    outcome.updated.extend(updated)
+    return new, updated
 
 
 def _json_value(value: object) -> object:
@@ -438,91 +528,211 @@ def write(outcome: Outcome, batch: ImportBatch, user_id: int | None, now: dt.dat
     """
     if not outcome.new and not outcome.updated:
         return
-    stage_columns = [("rownum", "integer"), ("action", "varchar(1)"), ("person_id", "bigint")]
-    stage_columns += [(name, staging.sql_type(Person, name)) for name in FIELDS]
-    stage_columns += [("before", "text")]
-    staging.create_stage(stage_columns)
+    _create_stage()
     try:
-        records = outcome.records
-        rows: list[Sequence[Any]] = [(index, "n", None, *records[index], None) for index in outcome.new]
-        rows += [
-            (index, "u", pk, *records[index], json.dumps(before, ensure_ascii=False))
-            for index, pk, before in outcome.updated
-        ]
-        staging.fill_stage(
-            [name for name, _type in stage_columns],
-            rows,
-            not_null=[name for name in TEXT_FIELDS if name in outcome.fields] + ["action"],
-        )
-        _write_staged(outcome, batch, user_id, now)
+        _write_part(outcome, outcome.new, outcome.updated, batch, user_id, now)
     finally:
         staging.drop_stage()
 
 
-def _write_staged(outcome: Outcome, batch: ImportBatch, user_id: int | None, now: dt.datetime) -> None:
+_STAGE_COLUMNS = ("rownum", "action", "person_id", *FIELDS, "before")
+
+
+def _create_stage() -> None:
+    types = {"rownum": "integer", "action": "varchar(1)", "person_id": "bigint", "before": "text"}
+    staging.create_stage(
+        [(name, types[name] if name in types else staging.sql_type(Person, name)) for name in _STAGE_COLUMNS]
+    )
+
+
+def _write_part(
+    outcome: Outcome,
+    new: list[int],
+    updated: list[tuple[int, int, dict[str, Any]]],
+    batch: ImportBatch,
+    user_id: int | None,
+    now: dt.datetime,
+) -> None:
+    """Stage these rows (COPY, or executemany), write them, and empty the staging table."""
+    if not new and not updated:
+        return
+    records = outcome.records
+    rows: list[Sequence[Any]] = [(index, "n", None, *records[index], None) for index in new]
+    rows += [
+        (index, "u", pk, *records[index], json.dumps(before, ensure_ascii=False))
+        for index, pk, before in updated
+    ]
+    staging.fill_stage(
+        _STAGE_COLUMNS, rows, not_null=[name for name in TEXT_FIELDS if name in outcome.fields] + ["action"]
+    )
+    _write_staged(outcome, bool(new), bool(updated), batch, user_id, now)
+    staging.execute(f"DELETE FROM {staging.q(staging.STAGE)}")  # noqa: S608 - a constant name
+
+
+# The confirm step of large files: checks and writes side by side ----------------------------------------
+
+
+def pipelined(sheet: Sheet) -> bool:
+    """Large files on PostgreSQL: check in a thread while the database writes the previous chunk."""
+    return staging.is_postgres() and len(sheet.rows) >= config.pipeline_min_rows()
+
+
+def check_and_write(
+    sheet: Sheet, batch: ImportBatch, user_id: int | None, now: dt.datetime, progress: Progress | None = None
+) -> Outcome:
+    """Check, classify and write the whole file inside the caller's transaction (after `lock()`).
+
+    A thread checks chunk after chunk (pure Python, no database but its own progress reports) while this
+    thread classifies and writes the chunks already checked; the two use both processors, the Python
+    process and the database server. Once any row has a problem, nothing more is written and the caller
+    rolls the transaction back: all or nothing. Duplicates across chunks are caught at the end, so the
+    caller recomputes the problems with the dry run (`check` then `classify`) for an exact report.
+    """
+    present = {_FIELD_OF_KEY[key] for key in sheet.columns}
+    fields = tuple(name for name in FIELDS if name in present or name == "birth_date")
+    outcome = Outcome(sheet=sheet, fields=fields, units=_unit_ids(sheet))
+    total = len(sheet.rows)
+    today = timezone.localdate()
+    checked: queue.Queue[tuple[int, int] | BaseException | None] = queue.Queue(maxsize=3)
+
+    def checker() -> None:
+        try:
+            for start in range(0, total, CHUNK):
+                end = min(start + CHUNK, total)
+                _Chunk(outcome, start, end, today).check()
+                checked.put((start, end))
+                if progress:
+                    progress(end, total)
+        except BaseException as error:
+            checked.put(error)
+        finally:
+            checked.put(None)
+            connections.close_all()  # this thread's own connection, opened by the progress reports
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check foreign keys now, beside the checker
+    _create_stage()
+    thread = threading.Thread(target=checker, name=f"import-check-{batch.pk}", daemon=True)
+    thread.start()
+    try:
+        while (item := checked.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            if outcome.problems:
+                continue  # keep checking, to report every problem, but write no more
+            start, end = item
+            indices = [index for index in range(start, end) if index in outcome.records]
+            new, updated = _classify(outcome, indices)
+            if not outcome.problems:
+                _write_part(outcome, new, updated, batch, user_id, now)
+    finally:
+        thread.join()
+        staging.drop_stage()
+    _mark_duplicates(outcome)
+    for index in outcome.problems:
+        outcome.records.pop(index, None)
+    return outcome
+
+
+def _write_staged(
+    outcome: Outcome,
+    has_new: bool,
+    has_updated: bool,
+    batch: ImportBatch,
+    user_id: int | None,
+    now: dt.datetime,
+) -> None:
+    """From the staging table: the new rows (action 'n') and the updates (action 'u'), with the history
+    rows, the before-images of the updates and the ids of the new rows (for a rollback). On PostgreSQL
+    each is one statement whose data-modifying CTEs feed the rest from RETURNING; elsewhere a few
+    statements joined on the keys."""
     person = staging.table(Person)
     change = staging.table(ImportChange)
     stage = staging.q(staging.STAGE)
-    cols = [staging.column(Person, name) for name in FIELDS]
+    cols = ", ".join(staging.column(Person, name) for name in FIELDS)
     is_active = staging.column(Person, "is_active")
-    change_cols = (
-        f"{staging.column(ImportChange, 'batch')}, {staging.column(ImportChange, 'object_id')}, "
-        f"{staging.column(ImportChange, 'action')}, {staging.column(ImportChange, 'before')}"
+    change_cols = ", ".join(staging.column(ImportChange, name) for name in ("batch", "object_id", "before"))
+    history_into, history_values, history_params = _history_parts(batch, user_id, now)
+    assignments = ", ".join(
+        f"{staging.column(Person, name)} = s.{staging.q(name)}" for name in outcome.update_fields
     )
-    if outcome.new:
+    before = staging.json_param_cast("before")
+    if staging.is_postgres():
+        if has_new:
+            outcome.created_ids.extend(
+                row[0]
+                for row in staging.fetch(
+                    f"WITH ins AS (INSERT INTO {person} ({cols}, {is_active}) "  # noqa: S608 - identifiers from metadata
+                    f"SELECT {cols}, TRUE FROM {stage} WHERE action = 'n' ORDER BY rownum RETURNING *), "
+                    f"hist AS ({history_into} SELECT {history_values('ins')}, '+' FROM ins) "
+                    "SELECT id FROM ins",
+                    history_params,
+                )
+            )
+        if has_updated:
+            staging.execute(
+                f"WITH upd AS (UPDATE {person} SET {assignments} FROM {stage} s "  # noqa: S608
+                f"WHERE {person}.id = s.person_id AND s.action = 'u' RETURNING {person}.*, s.before), "
+                f"log AS (INSERT INTO {change} ({change_cols}) SELECT %s, id, {before} FROM upd) "
+                f"{history_into} SELECT {history_values('upd')}, '~' FROM upd",
+                [batch.pk, *history_params],
+            )
+        return
+    if has_new:
         staging.execute(
-            f"INSERT INTO {person} ({', '.join(cols)}, {is_active}) "  # noqa: S608 - identifiers from metadata
-            f"SELECT {', '.join(cols)}, %s FROM {stage} WHERE action = 'n' ORDER BY rownum",
+            f"INSERT INTO {person} ({cols}, {is_active}) "  # noqa: S608
+            f"SELECT {cols}, %s FROM {stage} WHERE action = 'n' ORDER BY rownum",
             [True],
         )
+        outcome.created_ids.extend(
+            row[0]
+            for row in staging.fetch(
+                f"SELECT p.id FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no "  # noqa: S608
+                "WHERE s.action = 'n'"
+            )
+        )
+    if has_updated:
         staging.execute(
             f"INSERT INTO {change} ({change_cols}) "  # noqa: S608
-            f"SELECT %s, p.id, %s, NULL FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no "
-            "WHERE s.action = 'n'",
-            [batch.pk, ImportChange.Action.CREATED],
-        )
-    if outcome.updated:
-        staging.execute(
-            f"INSERT INTO {change} ({change_cols}) "  # noqa: S608
-            f"SELECT %s, person_id, %s, {staging.json_param_cast('before')} FROM {stage} WHERE action = 'u'",
-            [batch.pk, ImportChange.Action.UPDATED],
-        )
-        assignments = ", ".join(
-            f"{staging.column(Person, name)} = s.{staging.q(name)}" for name in outcome.update_fields
+            f"SELECT %s, person_id, {before} FROM {stage} WHERE action = 'u'",
+            [batch.pk],
         )
         staging.execute(
             f"UPDATE {person} SET {assignments} FROM {stage} s "  # noqa: S608
             f"WHERE {person}.id = s.person_id AND s.action = 'u'"
         )
-    write_history(
-        f"SELECT p.*, CASE s.action WHEN 'n' THEN '+' ELSE '~' END AS history_type "  # noqa: S608
+    staging.execute(
+        f"{history_into} SELECT {history_values('p')}, CASE s.action WHEN 'n' THEN '+' ELSE '~' END "  # noqa: S608
         f"FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no",
-        [],
-        batch,
-        user_id,
-        now,
+        history_params,
     )
+
+
+def _history_parts(
+    batch: ImportBatch, user_id: int | None, now: dt.datetime
+) -> tuple[str, Callable[[str], str], list[Any]]:
+    """`INSERT INTO <history> (…)`, the select list of a person source (without the history type, which
+    comes last), and its parameters: one django-simple-history row per person."""
+    history = Person.history.model
+    tracked = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    targets = [*tracked, "history_date", "history_change_reason", "history_user_id", "history_type"]
+    into = f"INSERT INTO {staging.table(history)} ({', '.join(staging.q(c) for c in targets)})"
+
+    def values(source: str) -> str:
+        return ", ".join(f"{source}.{staging.q(c)}" for c in tracked) + ", %s, %s, %s"
+
+    params = [connection.ops.adapt_datetimefield_value(now), _HISTORY_REASON.format(batch=batch.pk), user_id]
+    return into, values, params
 
 
 def write_history(
     source_sql: str, params: list[Any], batch: ImportBatch, user_id: int | None, now: dt.datetime
 ) -> None:
-    """Add a django-simple-history row per person of `source_sql` (person columns and history_type)."""
-    from django.db import connection
-
-    history = Person.history.model
-    tracked = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    targets = [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"]
+    """Add a history row per person of `source_sql` (the person columns, then `history_type`)."""
+    into, values, history_params = _history_parts(batch, user_id, now)
     staging.execute(
-        f"INSERT INTO {staging.table(history)} ({', '.join(staging.q(c) for c in targets)}) "  # noqa: S608
-        f"SELECT {', '.join('src.' + staging.q(c) for c in tracked)}, %s, %s, src.history_type, %s "
-        f"FROM ({source_sql}) src",
-        [
-            connection.ops.adapt_datetimefield_value(now),
-            _HISTORY_REASON.format(batch=batch.pk),
-            user_id,
-            *params,
-        ],
+        f"{into} SELECT {values('src')}, src.history_type FROM ({source_sql}) src",  # noqa: S608
+        [*history_params, *params],
     )
 
 
@@ -532,14 +742,12 @@ def write_history(
 def rollback(batch: ImportBatch, user_id: int | None, now: dt.datetime) -> None:
     """Delete the people the batch created and restore those it updated. Raises ImportRefusedError if
     that would undo later work. Runs in the caller's transaction, after `lock()`."""
-    changes = ImportChange.objects.filter(batch=batch)
-    created = list(changes.filter(action=ImportChange.Action.CREATED).values_list("object_id", flat=True))
+    created = list(ids_in(batch.created_ranges))
     updated: list[tuple[int, dict[str, Any]]] = list(
-        changes.filter(action=ImportChange.Action.UPDATED).values_list("object_id", "before")  # type: ignore[arg-type]
+        ImportChange.objects.filter(batch=batch).values_list("object_id", "before")
     )
-    touched = created + [pk for pk, _before in updated]
     assert batch.finished_at is not None
-    later = rows_changed_after(Person, touched, batch.finished_at)
+    later = rows_changed_after(Person, created + [pk for pk, _before in updated], batch.finished_at)
     if later:
         raise ImportRefusedError("rollback_changed_later", count=len(later), example=_example(later[0]))
     references = describe_references(Person, created)
@@ -547,28 +755,22 @@ def rollback(batch: ImportBatch, user_id: int | None, now: dt.datetime) -> None:
         count, where = references
         raise ImportRefusedError("rollback_referenced", count=count, where=where)
     person = staging.table(Person)
-    change = staging.table(ImportChange)
-    created_sql = f"SELECT object_id FROM {change} WHERE batch_id = %s AND action = %s"  # noqa: S608
-    if created:
+    for chunk in staging.chunked(created, 10_000):
+        placeholders = ", ".join(["%s"] * len(chunk))
         write_history(
-            f"SELECT p.*, '-' AS history_type FROM {person} p WHERE p.id IN ({created_sql})",  # noqa: S608
-            [batch.pk, ImportChange.Action.CREATED],
+            f"SELECT p.*, '-' AS history_type FROM {person} p WHERE p.id IN ({placeholders})",  # noqa: S608
+            chunk,
             batch,
             user_id,
             now,
         )
-        staging.execute(
-            f"DELETE FROM {person} WHERE id IN ({created_sql})",  # noqa: S608
-            [batch.pk, ImportChange.Action.CREATED],
-        )
+        staging.execute(f"DELETE FROM {person} WHERE id IN ({placeholders})", chunk)  # noqa: S608
     if updated:
         names = sorted({name for _pk, before in updated for name in before})
         stage_columns = [("person_id", "bigint")] + [(name, staging.sql_type(Person, name)) for name in names]
         staging.create_stage(stage_columns)
         try:
-            rows = []
-            for pk, before in updated:
-                rows.append([pk, *(_from_json(name, before.get(name)) for name in names)])
+            rows = [[pk, *(_from_json(name, before.get(name)) for name in names)] for pk, before in updated]
             staging.fill_stage(
                 [name for name, _type in stage_columns], rows, not_null=[n for n in names if n in TEXT_FIELDS]
             )

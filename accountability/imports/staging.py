@@ -8,7 +8,6 @@ Identifiers in the SQL come from model metadata, never from user input; values a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -64,12 +63,6 @@ def drop_stage() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {q(STAGE)}")
 
 
-def _csv_value(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def fill_stage(names: Sequence[str], rows: Iterable[Sequence[Any]], *, not_null: Sequence[str] = ()) -> None:
     """Load rows into the staging table: COPY on PostgreSQL, executemany in chunks elsewhere.
 
@@ -78,9 +71,8 @@ def fill_stage(names: Sequence[str], rows: Iterable[Sequence[Any]], *, not_null:
     with connection.cursor() as cursor:
         if use_copy():
             buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            for row in rows:
-                writer.writerow([_csv_value(value) for value in row])
+            # str() of a date is its ISO form, of None an empty (NULL) field: no conversion needed.
+            csv.writer(buffer, lineterminator="\n").writerows(rows)
             buffer.seek(0)
             options = "FORMAT csv"
             if not_null:
@@ -92,6 +84,30 @@ def fill_stage(names: Sequence[str], rows: Iterable[Sequence[Any]], *, not_null:
             sql = f"INSERT INTO {q(STAGE)} ({', '.join(q(name) for name in names)}) VALUES ({placeholders})"  # noqa: S608
             for chunk in chunked(rows, 5000):
                 cursor.executemany(sql, chunk)
+
+
+def rows_where_in(
+    model: type[Model], key: str, keys: Sequence[str], fields: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
+    """`fields` of the rows whose `key` is among `keys`: one query with an array on PostgreSQL, chunks of
+    the ORM's IN elsewhere. No per-row queries either way."""
+    if not keys:
+        return
+    if is_postgres():
+        names = []
+        for name in fields:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            assert isinstance(field, Field)
+            names.append(q(str(field.column)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(names)} FROM {table(model)} WHERE {column(model, key)} = ANY(%s)",  # noqa: S608
+                [list(keys)],
+            )
+            yield from cursor.fetchall()
+        return
+    for chunk in chunked(keys, 5000):
+        yield from model._default_manager.filter(**{f"{key}__in": chunk}).values_list(*fields)
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -117,6 +133,12 @@ def sql_type(model: type[Model], name: str) -> str:
         target = field.target_field  # type: ignore[attr-defined]
         return str(target.rel_db_type(connection))
     return str(field.db_type(connection))
+
+
+def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def execute(sql: str, params: Sequence[Any] = ()) -> int:

@@ -21,6 +21,7 @@ from . import staging
 from .cleaning import SUSPECT_FIRST, Problem, formula_prefix, text_of
 from .columns import KIND_LABELS, KIND_TOKENS, UNIT_COLUMNS
 from .problems import ImportRefusedError, problem
+from .ranges import ids_in
 from .reading import Sheet, is_blank, read_sheet
 from .references import describe_references, rows_changed_after
 
@@ -39,6 +40,7 @@ class Outcome:
     new: list[int] = field(default_factory=list)
     updated: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)  # filled by the writes
     existing: dict[str, tuple[int, str, str, int | None]] = field(default_factory=dict)  # code -> pk, …
 
     def add(self, index: int, key: str, found: Problem) -> None:
@@ -234,14 +236,11 @@ def write(outcome: Outcome, batch: ImportBatch, user_id: int | None, now: dt.dat
     if moves_parent or created:
         rebuild_unit_paths()
     ImportChange.objects.bulk_create(
-        [ImportChange(batch=batch, object_id=unit.pk, action=ImportChange.Action.CREATED) for unit in created]
-        + [
-            ImportChange(batch=batch, object_id=pk, action=ImportChange.Action.UPDATED, before=before)
-            for _index, pk, before in outcome.updated
-        ],
+        [ImportChange(batch=batch, object_id=pk, before=before) for _index, pk, before in outcome.updated],
         batch_size=2000,
     )
     created_ids = [unit.pk for unit in created]
+    outcome.created_ids.extend(created_ids)
     write_history(OrgUnit.objects.filter(pk__in=created_ids), "+", batch, user_id, now)
     write_history(
         OrgUnit.objects.filter(pk__in=[pk for _i, pk, _b in outcome.updated]), "~", batch, user_id, now
@@ -269,9 +268,8 @@ def write_history(
 
 
 def rollback(batch: ImportBatch, user_id: int | None, now: dt.datetime) -> None:
-    changes = ImportChange.objects.filter(batch=batch)
-    created = list(changes.filter(action=ImportChange.Action.CREATED).values_list("object_id", flat=True))
-    updated = list(changes.filter(action=ImportChange.Action.UPDATED).values_list("object_id", "before"))
+    created = list(ids_in(batch.created_ranges))
+    updated = list(ImportChange.objects.filter(batch=batch).values_list("object_id", "before"))
     assert batch.finished_at is not None
     later = rows_changed_after(OrgUnit, created + [pk for pk, _before in updated], batch.finished_at)
     if later:
@@ -296,10 +294,7 @@ def rollback(batch: ImportBatch, user_id: int | None, now: dt.datetime) -> None:
         )
     if created:
         write_history(OrgUnit.objects.filter(pk__in=created), "-", batch, user_id, now)
-        staging.execute(
-            f"DELETE FROM {staging.table(OrgUnit)} WHERE id IN ("  # noqa: S608 - identifiers from metadata
-            f"SELECT object_id FROM {staging.table(ImportChange)} WHERE batch_id = %s AND action = %s)",
-            [batch.pk, ImportChange.Action.CREATED],
-        )
+        OrgUnit.objects.filter(pk__in=created).update(parent=None)
+        OrgUnit.objects.filter(pk__in=created)._raw_delete(OrgUnit.objects.db)  # checked above: no references
     rebuild_unit_paths()
     write_history(OrgUnit.objects.filter(pk__in=[pk for pk, _before in updated]), "~", batch, user_id, now)
