@@ -85,7 +85,7 @@ def test_a_worker_failure_marks_the_batch_and_writes_nothing(
 
     def fails_after_writing(*args, **kwargs) -> None:
         write_staged(*args, **kwargs)
-        seen_inside.append(Person.objects.filter(staff_no__startswith="R").count())  # the worker's transaction
+        seen_inside.append(Person.objects.filter(staff_no__startswith="R").count())  # in the worker
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(people, "_write_staged", fails_after_writing)
