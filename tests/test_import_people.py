@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -359,6 +360,18 @@ def test_file_level_problems_are_shown_in_chinese(
     page = detail_page(client, batch)
     assert message in page
     assert not Person.objects.filter(staff_no__in=["R1", "A1"]).exists()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(importer: Importer, settings) -> None:
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "xl/worksheets/sheet1.xml", b"0" * (3 * 1024 * 1024)
+        )  # 3 MB of zeros, a few KB packed
+    batch = importer.upload(buffer.getvalue())
+    assert batch.status == Status.INVALID
+    assert batch.notice == {"code": "too_big_unpacked", "params": {"size": 3, "limit": 1}}
 
 
 def test_too_many_rows(importer: Importer, settings) -> None:

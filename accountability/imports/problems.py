@@ -50,6 +50,10 @@ ROW_MESSAGES: dict[str, Promise] = {
 FILE_MESSAGES: dict[str, Promise] = {
     "empty": _("The file is empty."),
     "too_big": _("The file is %(size)s MB; at most %(limit)s MB can be imported at once."),
+    "too_big_unpacked": _(
+        "The file unpacks to %(size)s MB, more than the %(limit)s MB a roster can take; "
+        "check that it holds only the roster."
+    ),
     "bad_type": _("Only .xlsx, .xls and .csv files can be imported, not “%(name)s”."),
     "content_mismatch": _(
         "The file “%(name)s” is not a real %(kind)s file (it may have been renamed); "

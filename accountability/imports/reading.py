@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -64,7 +65,22 @@ def check_upload(file_name: str, size: int, head: bytes) -> None:
         raise ImportRefusedError("content_mismatch", name=PurePath(file_name).name, kind=EXTENSIONS[suffix])
 
 
+def _check_unpacked_size(content: bytes) -> None:
+    """An .xlsx is a zip: refuse one that would unpack to far more than any roster (a zip bomb)."""
+    if not content.startswith(XLSX_MAGIC):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ImportRefusedError("unreadable") from error
+    limit = config.max_unpacked_bytes()
+    if unpacked > limit:
+        raise ImportRefusedError("too_big_unpacked", size=unpacked // 1048576, limit=limit // 1048576)
+
+
 def _excel_rows(content: bytes) -> list[list[object]]:
+    _check_unpacked_size(content)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = workbook.get_sheet_by_index(0)
