@@ -556,3 +556,33 @@ def test_bad_rows_are_all_in_the_download_even_beyond_the_page(
     content = client.get(reverse("registry:import_bad_rows", args=[batch.pk])).content
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert len(sheet) == 6
+
+
+# The fast checks agree with the model's validator ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "11010519491231002X",
+        "110105194912310021",
+        "99010519491231002X",
+        "110105194902300021",
+        "110105180001010011",
+        "1101051949123100",
+        "11010519491231002Y",
+        valid_id_number(dt.date(2001, 2, 28), 5, "530102"),
+    ],
+)
+def test_the_column_check_of_id_numbers_matches_the_model_validator(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from accountability.imports.cleaning import id_number_problem
+    from accountability.validators import validate_id_number
+
+    try:
+        validate_id_number(value)
+        expected = None
+    except ValidationError as error:
+        expected = (error.code, error.params or {})
+    assert id_number_problem(value, dt.date.today()) == expected

@@ -104,22 +104,34 @@ def _ymd(text: str, year: int, month: int, day: int) -> dt.date | Problem:
 
 # ID numbers (GB 11643) ----------------------------------------------------------------------------
 
-_birth_dates: dict[str, dt.date | None] = {}
-_DIGIT_OFFSET = ord("0") * sum(ID_WEIGHTS)
+_BIRTH_DATES: dict[str, dt.date | None] = {}
+_CHECK_OFFSET = ord("0") * sum(ID_WEIGHTS)
 
 
-def _id_birth_date(digits: str, today: dt.date) -> dt.date | None:
-    born = _birth_dates.get(digits, EARLIEST)
-    if born is EARLIEST:
-        try:
-            born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:
-            born = None
-        if len(_birth_dates) < 100_000:
-            _birth_dates[digits] = born
-    if born is None or born.year < 1900 or born > today:
-        return None
+def digits_date(digits: str) -> dt.date | None:
+    """The date of YYYYMMDD digits, None if there is no such day. Cached: rosters repeat birth dates."""
+    try:
+        return _BIRTH_DATES[digits]
+    except KeyError:
+        pass
+    try:
+        born: dt.date | None = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        born = None
+    if len(_BIRTH_DATES) < 200_000:
+        _BIRTH_DATES[digits] = born
     return born
+
+
+def plausible_birth_date(digits: str, today: dt.date) -> bool:
+    born = digits_date(digits)
+    return born is not None and EARLIEST <= born <= today
+
+
+def check_char(value: str) -> str:
+    """The GB 11643 check character of an ID number whose first 17 characters are ASCII digits (so the
+    character codes can be weighted directly, their common offset subtracted once)."""
+    return ID_CHECK_CHARS[(sum(map(mul, value[:17].encode(), ID_WEIGHTS)) - _CHECK_OFFSET) % 11]
 
 
 def id_number_problem(value: str, today: dt.date) -> Problem | None:
@@ -128,16 +140,9 @@ def id_number_problem(value: str, today: dt.date) -> Problem | None:
         return "id_shape", {}
     if value[:2] not in PROVINCE_CODES:
         return "id_region", {"code": value[:2]}
-    if _id_birth_date(value[6:14], today) is None:
+    if not plausible_birth_date(value[6:14], today):
         return "id_birth_date", {"digits": value[6:14]}
-    # The shape is checked, so the bytes are ASCII digits: subtract their offset once, not per digit.
-    expected = ID_CHECK_CHARS[(sum(map(mul, value[:17].encode(), ID_WEIGHTS)) - _DIGIT_OFFSET) % 11]
+    expected = check_char(value)
     if value[17] != expected:
         return "id_check_digit", {"expected": expected, "given": value[17]}
     return None
-
-
-def id_birth_date(value: str) -> dt.date:
-    """The birth date of a valid ID number."""
-    born = _birth_dates.get(value[6:14])
-    return born if born is not None else dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

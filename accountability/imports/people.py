@@ -15,28 +15,25 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import mul
 from typing import Any
 
 from django.db import connection, connections
 from django.utils import timezone
 
 from ..models import ImportBatch, ImportChange, OrgUnit, Person
-from ..validators import ID_CHECK_CHARS, ID_WEIGHTS, PROVINCE_CODES
+from ..validators import PROVINCE_CODES
 from . import config, staging
-from .cleaning import (
-    _DIGIT_OFFSET as _OFFSET,
-)
 from .cleaning import (
     EARLIEST,
     SUSPECT_FIRST,
     Problem,
-    _birth_dates,
-    _id_birth_date,
     ascii_code,
+    check_char,
+    digits_date,
     formula_prefix,
     id_number_problem,
     parse_date,
+    plausible_birth_date,
     text_of,
 )
 from .columns import GENDER_LABELS, GENDER_TOKENS, PERSON_COLUMNS, POLITICAL_LABELS, POLITICAL_TOKENS
@@ -269,17 +266,14 @@ class _Chunk:
         simple = (
             _ID_COLUMN.fullmatch(joined) is not None
             and regions <= PROVINCE_CODES
-            and all(_id_birth_date(digits, today) is not None for digits in births)
+            and all(plausible_birth_date(digits, today) for digits in births)
         )
         for offset, value in enumerate(values):
             if offset in bad:
                 continue
             if simple:
                 # Shape, region and birth date hold for the whole column: only the check digit is left.
-                if (
-                    value[17]
-                    == ID_CHECK_CHARS[(sum(map(mul, value[:17].encode(), ID_WEIGHTS)) - _OFFSET) % 11]
-                ):
+                if value[17] == check_char(value):
                     continue
                 found: Problem | None = id_number_problem(value, today)
             elif not value:
@@ -320,7 +314,7 @@ class _Chunk:
                     self.add(offset, "unit_code", ("unknown_unit", {"code": code}))
         # The birth date: from the ID number where the column is blank, and it must agree where it is not.
         from_ids = [
-            _birth_dates.get(value[6:14]) if offset not in bad_ids and value else None
+            digits_date(value[6:14]) if offset not in bad_ids and value else None
             for offset, value in enumerate(id_numbers)
         ]
         if births != from_ids:
