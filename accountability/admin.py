@@ -42,6 +42,10 @@ class RosterImportExportMixin(ImportExportMixin):
             raise PermissionDenied
         return redirect(f"{reverse('registry:import_list')}?kind={self.import_kind}")
 
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        # The stock confirm step would write without a batch (no rollback, no all-or-nothing report).
+        return self.import_action(request, **kwargs)
+
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(RosterImportExportMixin, SimpleHistoryAdmin):
