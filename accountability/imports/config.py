@@ -26,5 +26,5 @@ def preview_rows() -> int:
 
 
 def pipeline_min_rows() -> int:
-    """From this many rows (on PostgreSQL) the confirm step checks and writes side by side."""
+    """From this many rows to write (on PostgreSQL) the confirm step checks and writes side by side."""
     return int(getattr(settings, "IMPORT_PIPELINE_MIN_ROWS", 20_000))

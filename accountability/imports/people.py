@@ -566,9 +566,11 @@ def _write_part(
 # The confirm step of large files: checks and writes side by side ----------------------------------------
 
 
-def pipelined(sheet: Sheet) -> bool:
-    """Large files on PostgreSQL: check in a thread while the database writes the previous chunk."""
-    return staging.is_postgres() and len(sheet.rows) >= config.pipeline_min_rows()
+def pipelined(sheet: Sheet, writes: int) -> bool:
+    """Check in a thread while the database writes the previous chunk: on PostgreSQL, when the preview
+    counted many rows to write. The database's share (indexes, foreign keys, history rows) is then the
+    larger; with little to write, the two threads would only contend for the interpreter."""
+    return staging.is_postgres() and writes >= config.pipeline_min_rows()
 
 
 def check_and_write(

@@ -232,7 +232,8 @@ def _import_batch(batch_id: int) -> None:
     progress = _progress(batch_id)
     try:
         sheet = module.read(_content(batch), batch.file_name)
-        side_by_side = getattr(module, "pipelined", lambda sheet: False)(sheet)
+        writes = batch.created_count + batch.updated_count  # as the preview counted them
+        side_by_side = getattr(module, "pipelined", lambda sheet, writes: False)(sheet, writes)
         outcome: Any = None if side_by_side else module.check(sheet, progress)
         with transaction.atomic():
             module.lock()
