@@ -586,3 +586,17 @@ def test_the_column_check_of_id_numbers_matches_the_model_validator(value: str) 
     except ValidationError as error:
         expected = (error.code, error.params or {})
     assert id_number_problem(value, dt.date.today()) == expected
+
+
+def test_history_rows_follow_simple_historys_switch(
+    importer: Importer, settings, write_mode: WriteMode
+) -> None:
+    importer.run(xlsx(roster(3)))
+    assert Person.history.filter(staff_no__startswith="R").count() == 3
+    settings.SIMPLE_HISTORY_ENABLED = False
+    rows = roster(4)
+    rows[0][8] = "科长"
+    batch = importer.run(xlsx(rows))
+    assert (batch.created_count, batch.updated_count) == (1, 1)
+    assert Person.history.filter(staff_no__startswith="R").count() == 3, "no history rows while it is off"
+    assert batch.changes.count() == 1, "the before-image for rollback is kept regardless"

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -653,25 +654,34 @@ def _write_staged(
         f"{staging.column(Person, name)} = s.{staging.q(name)}" for name in outcome.update_fields
     )
     before = staging.json_param_cast("before")
+    history = history_enabled()
     if staging.is_postgres():
         if has_new:
+            hist = (
+                f", hist AS ({history_into} SELECT {history_values('ins')}, '+' FROM ins)"  # noqa: S608
+                if history
+                else ""
+            )
             outcome.created_ids.extend(
                 row[0]
                 for row in staging.fetch(
                     f"WITH ins AS (INSERT INTO {person} ({cols}, {is_active}) "  # noqa: S608 - identifiers from metadata
-                    f"SELECT {cols}, TRUE FROM {stage} WHERE action = 'n' ORDER BY rownum RETURNING *), "
-                    f"hist AS ({history_into} SELECT {history_values('ins')}, '+' FROM ins) "
-                    "SELECT id FROM ins",
-                    history_params,
+                    f"SELECT {cols}, TRUE FROM {stage} WHERE action = 'n' ORDER BY rownum RETURNING *)"
+                    f"{hist} SELECT id FROM ins",
+                    history_params if history else [],
                 )
             )
         if has_updated:
+            hist = (
+                f", hist AS ({history_into} SELECT {history_values('upd')}, '~' FROM upd)"  # noqa: S608
+                if history
+                else ""
+            )
             staging.execute(
                 f"WITH upd AS (UPDATE {person} SET {assignments} FROM {stage} s "  # noqa: S608
-                f"WHERE {person}.id = s.person_id AND s.action = 'u' RETURNING {person}.*, s.before), "
-                f"log AS (INSERT INTO {change} ({change_cols}) SELECT %s, id, {before} FROM upd) "
-                f"{history_into} SELECT {history_values('upd')}, '~' FROM upd",
-                [batch.pk, *history_params],
+                f"WHERE {person}.id = s.person_id AND s.action = 'u' RETURNING {person}.*, s.before)"
+                f"{hist} INSERT INTO {change} ({change_cols}) SELECT %s, id, {before} FROM upd",
+                [*(history_params if history else []), batch.pk],
             )
         return
     if has_new:
@@ -697,11 +707,12 @@ def _write_staged(
             f"UPDATE {person} SET {assignments} FROM {stage} s "  # noqa: S608
             f"WHERE {person}.id = s.person_id AND s.action = 'u'"
         )
-    staging.execute(
-        f"{history_into} SELECT {history_values('p')}, CASE s.action WHEN 'n' THEN '+' ELSE '~' END "  # noqa: S608
-        f"FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no",
-        history_params,
-    )
+    if history:
+        staging.execute(
+            f"{history_into} SELECT {history_values('p')}, CASE s.action WHEN 'n' THEN '+' ELSE '~' END "  # noqa: S608
+            f"FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no",
+            history_params,
+        )
 
 
 def _history_parts(
@@ -721,10 +732,17 @@ def _history_parts(
     return into, values, params
 
 
+def history_enabled() -> bool:
+    """django-simple-history's own switch, honoured by the set-based writes as by its bulk helpers."""
+    return bool(getattr(settings, "SIMPLE_HISTORY_ENABLED", True))
+
+
 def write_history(
     source_sql: str, params: list[Any], batch: ImportBatch, user_id: int | None, now: dt.datetime
 ) -> None:
     """Add a history row per person of `source_sql` (the person columns, then `history_type`)."""
+    if not history_enabled():
+        return
     into, values, history_params = _history_parts(batch, user_id, now)
     staging.execute(
         f"{into} SELECT {values('src')}, src.history_type FROM ({source_sql}) src",  # noqa: S608

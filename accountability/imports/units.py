@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model
 
 from ..models import ImportBatch, ImportChange, OrgUnit
@@ -250,6 +251,8 @@ def write(outcome: Outcome, batch: ImportBatch, user_id: int | None, now: dt.dat
 def write_history(
     units: Iterable[Model], history_type: str, batch: ImportBatch, user_id: int | None, now: dt.datetime
 ) -> None:
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
     history = OrgUnit.history.model
     tracked = [f.attname for f in history.tracked_fields]
     history.objects.bulk_create(
