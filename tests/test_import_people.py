@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from accountability.imports import people, staging
+from accountability.imports import staging
 from accountability.models import ImportBatch, ImportChange, Person, Profile
 from tests.conftest import login
 from tests.import_files import (
@@ -36,28 +36,12 @@ def importer(personas: Personas, django_capture_on_commit_callbacks) -> Importer
     return Importer(personas.admin, django_capture_on_commit_callbacks)
 
 
-class WriteMode:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.side_by_side_runs = 0
-
-
-@pytest.fixture(params=["copy", "executemany", "side-by-side"])
-def write_mode(request, monkeypatch, settings) -> WriteMode:
-    """The three ways the confirm step writes: COPY (PostgreSQL), executemany (the portable path, as on
-    SQLite), and checks and writes side by side in chunks (large files on PostgreSQL; 7-row chunks here)."""
-    mode = WriteMode(request.param)
-    monkeypatch.setattr(staging, "use_copy", lambda: mode.name != "executemany")
-    settings.IMPORT_PIPELINE_MIN_ROWS = 1 if mode.name == "side-by-side" else 10**9
-    monkeypatch.setattr(people, "CHUNK", 7 if mode.name == "side-by-side" else people.CHUNK)
-    check_and_write = people.check_and_write
-
-    def counted(*args, **kwargs):
-        mode.side_by_side_runs += 1
-        return check_and_write(*args, **kwargs)
-
-    monkeypatch.setattr(people, "check_and_write", counted)
-    return mode
+@pytest.fixture(params=["copy", "executemany"])
+def write_mode(request, monkeypatch) -> str:
+    """The two ways the staging table is filled: COPY (PostgreSQL) and executemany (the portable path,
+    as on SQLite); the statements after it are the same."""
+    monkeypatch.setattr(staging, "use_copy", lambda: request.param == "copy")
+    return request.param
 
 
 def _people(prefix: str = "R") -> dict[str, Person]:
@@ -70,7 +54,7 @@ def _people(prefix: str = "R") -> dict[str, Person]:
 
 
 def test_the_preview_writes_nothing_and_confirm_writes_every_row(
-    importer: Importer, personas: Personas, write_mode: WriteMode
+    importer: Importer, personas: Personas, write_mode: str
 ) -> None:
     batch = importer.upload(xlsx(roster(25)))
     assert batch.status == Status.PREVIEW
@@ -88,7 +72,6 @@ def test_the_preview_writes_nothing_and_confirm_writes_every_row(
 
     batch = importer.confirm(batch)
     assert batch.status == Status.DONE
-    assert write_mode.side_by_side_runs == (1 if write_mode.name == "side-by-side" else 0)
     everyone = _people()
     assert len(everyone) == 25
     first = everyone["R00001"]
@@ -395,7 +378,7 @@ def test_one_bad_row_in_the_middle_keeps_every_row_out(importer: Importer) -> No
 
 
 def test_a_row_that_turns_bad_between_preview_and_confirm_keeps_every_row_out(
-    importer: Importer, personas: Personas, write_mode: WriteMode
+    importer: Importer, personas: Personas, write_mode: str
 ) -> None:
     rows = roster(40)
     batch = importer.upload(xlsx(rows))
@@ -414,7 +397,7 @@ def test_a_row_that_turns_bad_between_preview_and_confirm_keeps_every_row_out(
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(
-    importer: Importer, write_mode: WriteMode
+    importer: Importer, write_mode: str
 ) -> None:
     content = xlsx(roster(30))
     importer.run(content)
@@ -430,7 +413,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(
 
 
 def test_changed_rows_update_and_absent_columns_are_left_alone(
-    importer: Importer, personas: Personas, write_mode: WriteMode
+    importer: Importer, personas: Personas, write_mode: str
 ) -> None:
     importer.run(xlsx(roster(5)))
     rows = roster(5)
@@ -460,7 +443,7 @@ def test_changed_rows_update_and_absent_columns_are_left_alone(
 
 
 def test_a_batch_is_rolled_back_from_its_page(
-    importer: Importer, personas: Personas, client, write_mode: WriteMode
+    importer: Importer, personas: Personas, client, write_mode: str
 ) -> None:
     importer.run(xlsx(roster(3)))
     rows = roster(5)
@@ -588,9 +571,7 @@ def test_the_column_check_of_id_numbers_matches_the_model_validator(value: str) 
     assert id_number_problem(value, dt.date.today()) == expected
 
 
-def test_history_rows_follow_simple_historys_switch(
-    importer: Importer, settings, write_mode: WriteMode
-) -> None:
+def test_history_rows_follow_simple_historys_switch(importer: Importer, settings, write_mode: str) -> None:
     importer.run(xlsx(roster(3)))
     assert Person.history.filter(staff_no__startswith="R").count() == 3
     settings.SIMPLE_HISTORY_ENABLED = False

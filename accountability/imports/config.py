@@ -23,8 +23,3 @@ def sync_max_bytes() -> int:
 
 def preview_rows() -> int:
     return int(getattr(settings, "IMPORT_PREVIEW_ROWS", 10))
-
-
-def pipeline_min_rows() -> int:
-    """From this many rows to write (on PostgreSQL) the confirm step checks and writes side by side."""
-    return int(getattr(settings, "IMPORT_PIPELINE_MIN_ROWS", 20_000))

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import queue
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from ..models import ImportBatch, ImportChange, OrgUnit, Person
 from ..validators import PROVINCE_CODES
-from . import config, staging
+from . import staging
 from .cleaning import (
     EARLIEST,
     SUSPECT_FIRST,
@@ -378,20 +376,10 @@ _DB_FIELDS = ("pk", *FIELDS)
 
 
 def classify(outcome: Outcome) -> Outcome:
-    """Sort the good rows into new, updated and unchanged; refuse those that clash with the registry."""
-    outcome.new, outcome.updated, outcome.unchanged = [], [], []
-    _classify(outcome, list(outcome.records))
-    for index in outcome.problems:
-        outcome.records.pop(index, None)
-    return outcome
-
-
-def _classify(
-    outcome: Outcome, indices: list[int]
-) -> tuple[list[int], list[tuple[int, int, dict[str, Any]]]]:
-    """Classify the records of `indices` (two queries, whatever their number); return the new and the
-    updated among them, also added to the outcome's lists."""
+    """Sort the good rows into new, updated and unchanged; refuse those that clash with the registry.
+    Two queries, whatever the number of rows."""
     records = outcome.records
+    indices = list(records)
     staff_nos = [records[index][0] for index in indices]
     existing = {row[1]: row for row in staging.rows_where_in(Person, "staff_no", staff_nos, _DB_FIELDS)}
     new_ids = [records[index][3] for index in indices if records[index][0] not in existing]
@@ -402,6 +390,7 @@ def _classify(
         )
     }
     positions = [FIELDS.index(name) for name in outcome.update_fields]
+    outcome.unchanged = []
     new: list[int] = []
     updated: list[tuple[int, int, dict[str, Any]]] = []
     for index in indices:
@@ -424,9 +413,10 @@ def _classify(
         else:
             before = {FIELDS[position]: _json_value(current[position + 1]) for position in positions}
             updated.append((index, current[0], before))
-    outcome.new.extend(new)
-    outcome.updated.extend(updated)
-    return new, updated
+    outcome.new, outcome.updated = new, updated
+    for index in outcome.problems:
+        records.pop(index, None)
+    return outcome
 
 
 def _json_value(value: object) -> object:
@@ -562,73 +552,6 @@ def _write_part(
     )
     _write_staged(outcome, bool(new), bool(updated), batch, user_id, now)
     staging.execute(f"DELETE FROM {staging.q(staging.STAGE)}")  # noqa: S608 - a constant name
-
-
-# The confirm step of large files: checks and writes side by side ----------------------------------------
-
-
-def pipelined(sheet: Sheet, writes: int) -> bool:
-    """Check in a thread while the database writes the previous chunk: on PostgreSQL, when the preview
-    counted many rows to write. The database's share (indexes, foreign keys, history rows) is then the
-    larger; with little to write, the two threads would only contend for the interpreter."""
-    return staging.is_postgres() and writes >= config.pipeline_min_rows()
-
-
-def check_and_write(
-    sheet: Sheet, batch: ImportBatch, user_id: int | None, now: dt.datetime, progress: Progress | None = None
-) -> Outcome:
-    """Check, classify and write the whole file inside the caller's transaction (after `lock()`).
-
-    A thread checks chunk after chunk (pure Python, no database but its own progress reports) while this
-    thread classifies and writes the chunks already checked; the two use both processors, the Python
-    process and the database server. Once any row has a problem, nothing more is written and the caller
-    rolls the transaction back: all or nothing. Duplicates across chunks are caught at the end, so the
-    caller recomputes the problems with the dry run (`check` then `classify`) for an exact report.
-    """
-    present = {_FIELD_OF_KEY[key] for key in sheet.columns}
-    fields = tuple(name for name in FIELDS if name in present or name == "birth_date")
-    outcome = Outcome(sheet=sheet, fields=fields, units=_unit_ids(sheet))
-    total = len(sheet.rows)
-    today = timezone.localdate()
-    checked: queue.Queue[tuple[int, int] | BaseException | None] = queue.Queue(maxsize=3)
-
-    def checker() -> None:
-        try:
-            for start in range(0, total, CHUNK):
-                end = min(start + CHUNK, total)
-                _Chunk(outcome, start, end, today).check()
-                checked.put((start, end))
-                if progress:
-                    progress(end, total)
-        except BaseException as error:
-            checked.put(error)
-        finally:
-            checked.put(None)
-            connections.close_all()  # this thread's own connection, opened by the progress reports
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check foreign keys now, beside the checker
-    _create_stage()
-    thread = threading.Thread(target=checker, name=f"import-check-{batch.pk}", daemon=True)
-    thread.start()
-    try:
-        while (item := checked.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            if outcome.problems:
-                continue  # keep checking, to report every problem, but write no more
-            start, end = item
-            indices = [index for index in range(start, end) if index in outcome.records]
-            new, updated = _classify(outcome, indices)
-            if not outcome.problems:
-                _write_part(outcome, new, updated, batch, user_id, now)
-    finally:
-        thread.join()
-        staging.drop_stage()
-    _mark_duplicates(outcome)
-    for index in outcome.problems:
-        outcome.records.pop(index, None)
-    return outcome
 
 
 def _write_staged(

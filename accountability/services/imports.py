@@ -228,24 +228,18 @@ def _import_batch(batch_id: int) -> None:
     if batch is None:
         return
     module = handler(batch)
-    user_id = batch.confirmed_by_id
-    progress = _progress(batch_id)
     try:
+        # The checks run outside the transaction, so that their progress shows; the registry is then
+        # locked, compared and written in one transaction.
         sheet = module.read(_content(batch), batch.file_name)
-        writes = batch.created_count + batch.updated_count  # as the preview counted them
-        side_by_side = getattr(module, "pipelined", lambda sheet, writes: False)(sheet, writes)
-        outcome: Any = None if side_by_side else module.check(sheet, progress)
+        outcome = module.check(sheet, _progress(batch_id))
         with transaction.atomic():
             module.lock()
-            now = timezone.now()
-            if side_by_side:
-                outcome = module.check_and_write(sheet, batch, user_id, now, progress)
-            else:
-                module.classify(outcome)
-                if not outcome.problems:
-                    module.write(outcome, batch, user_id, now)
+            module.classify(outcome)
             if outcome.problems:
                 raise _RejectedError(outcome)
+            now = timezone.now()
+            module.write(outcome, batch, batch.confirmed_by_id, now)
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=Status.DONE,
                 finished_at=now,
@@ -253,10 +247,7 @@ def _import_batch(batch_id: int) -> None:
                 **_counts(outcome),
             )
     except _RejectedError as rejected:
-        # Rolled back. Report the problems as the dry run sees them (side by side, rows written before a
-        # problem was found would show up as "already in the registry").
-        found = module.classify(module.check(sheet)) if side_by_side else rejected.outcome
-        _save_findings(batch, found, Status.INVALID, {"code": "changed_since_check", "params": {}})
+        _save_findings(batch, rejected.outcome, Status.INVALID, {"code": "changed_since_check", "params": {}})
     except ImportRefusedError as problem:
         _fail(batch, Status.INVALID, problem.as_json())
     except IntegrityError:
