@@ -531,6 +531,9 @@ class ImportFile(models.Model):
     )
     content = models.BinaryField(_("content"))
     bad_rows = models.JSONField(_("bad rows"), default=list, blank=True)
+    # The rows as the check cleaned them (compressed JSON), so that the import step need not read and
+    # check the file again; empty for units and for files with errors.
+    checked_rows = models.BinaryField(_("checked rows"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("uploaded import file")

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from accountability.imports import staging
-from accountability.models import ImportBatch, ImportChange, Person, Profile
+from accountability.imports import people, staging
+from accountability.models import ImportBatch, ImportChange, ImportFile, Person, Profile
 from tests.conftest import login
 from tests.import_files import (
     PEOPLE_HEADERS,
@@ -391,6 +391,34 @@ def test_a_row_that_turns_bad_between_preview_and_confirm_keeps_every_row_out(
     assert messages_of(batch) == [(22, "身份证号", "该身份证号在库中已属于抢先录入（工号 HAND1）。")]
     assert not _people(), "not even the 39 good rows"
     assert not ImportChange.objects.filter(batch=batch).exists()
+
+
+def test_the_import_step_starts_from_the_rows_the_preview_checked(importer: Importer, monkeypatch) -> None:
+    batch = importer.upload(xlsx(roster(12)))
+    assert ImportFile.objects.get(batch=batch).checked_rows
+
+    def no_second_reading(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(people, "read", no_second_reading)
+    batch = importer.confirm(batch)
+    assert batch.status == Status.DONE
+    assert len(_people()) == 12
+
+
+def test_a_unit_deleted_between_preview_and_confirm_keeps_every_row_out(
+    importer: Importer, personas: Personas
+) -> None:
+    rows = roster(5)
+    rows[3][6] = "T-D02"
+    batch = importer.upload(xlsx(rows))
+    assert batch.status == Status.PREVIEW
+    personas.finance.delete()
+    batch = importer.confirm(batch)
+    assert batch.status == Status.INVALID
+    assert messages_of(batch) == [(5, "单位编码", "没有单位编码为 T-D02 的单位，请先导入单位。")]
+    assert not _people()
+    assert not ImportFile.objects.get(batch=batch).checked_rows
 
 
 # Re-running, updating -----------------------------------------------------------------------------

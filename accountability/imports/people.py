@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ class Outcome:
     updated: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)  # index, id, old values
     unchanged: list[int] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)  # filled by the writes
+    total: int = 0  # rows in the file, blank ones included
 
     def add(self, index: int, key: str, found: Problem) -> None:
         code, params = found
@@ -102,8 +104,8 @@ def check(sheet: Sheet, progress: Progress | None = None) -> Outcome:
     """Row-level problems of every row, and duplicates within the file. Reads only the unit codes."""
     present = {_FIELD_OF_KEY[key] for key in sheet.columns}
     fields = tuple(name for name in FIELDS if name in present or name == "birth_date")
-    outcome = Outcome(sheet=sheet, fields=fields, units=_unit_ids(sheet))
     total = len(sheet.rows)
+    outcome = Outcome(sheet=sheet, fields=fields, units=_unit_ids(sheet), total=total)
     today = timezone.localdate()
     for start in range(0, total, CHUNK):
         end = min(start + CHUNK, total)
@@ -368,6 +370,62 @@ def _parse_date_cell(cell: object, today: dt.date) -> dt.date | Problem | None:
     elif cell is None:
         return None
     return parse_date(cell)
+
+
+# The checked rows, kept between the check and the import steps ----------------------------------------
+
+_PACK_VERSION = 1
+
+
+def pack(outcome: Outcome) -> bytes:
+    """The good rows of a checked file, compressed: the import step starts from these instead of reading
+    and checking the file again. Units travel by code, to be looked up again at import time."""
+    code_of = {pk: code for code, pk in outcome.units.items()}
+    unit = FIELDS.index("org_unit_id")
+    rows = [
+        [index, *record[:unit], code_of[record[unit]], *record[unit + 1 :]]
+        for index, record in outcome.records.items()
+    ]
+    payload = {
+        "version": _PACK_VERSION,
+        "first_row": outcome.sheet.first_row,
+        "total": outcome.total,
+        "blank": outcome.blank,
+        "fields": outcome.fields,
+        "rows": rows,
+    }
+    return zlib.compress(json.dumps(payload, ensure_ascii=False, default=_date_text).encode(), 1)
+
+
+def unpack(data: bytes) -> Outcome | None:
+    """The outcome of `check` from `pack`, with the unit codes looked up again (a unit deleted since is
+    a row problem, as at check time); None if the data is from another version."""
+    payload = json.loads(zlib.decompress(data))
+    if payload.get("version") != _PACK_VERSION:
+        return None
+    sheet = Sheet(headers=[], rows=[], first_row=payload["first_row"])
+    outcome = Outcome(
+        sheet=sheet, fields=tuple(payload["fields"]), total=payload["total"], blank=payload["blank"]
+    )
+    rows = payload["rows"]
+    unit = FIELDS.index("org_unit_id")
+    codes = sorted({row[unit + 1] for row in rows})
+    outcome.units = dict(staging.rows_where_in(OrgUnit, "code", codes, ("code", "pk")))
+    dates = [FIELDS.index(name) + 1 for name in DATE_FIELDS]
+    fromiso = dt.date.fromisoformat
+    for row in rows:
+        for position in dates:
+            if row[position]:
+                row[position] = fromiso(row[position])
+            else:
+                row[position] = None
+        unit_id = outcome.units.get(row[unit + 1])
+        if unit_id is None:
+            outcome.add(row[0], "unit_code", ("unknown_unit", {"code": row[unit + 1]}))
+            continue
+        row[unit + 1] = unit_id
+        outcome.records[row[0]] = tuple(row[1:])
+    return outcome
 
 
 # Classification against the registry --------------------------------------------------------------

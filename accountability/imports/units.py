@@ -42,6 +42,7 @@ class Outcome:
     updated: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)  # filled by the writes
+    total: int = 0  # rows in the file, blank ones included
     existing: dict[str, tuple[int, str, str, int | None]] = field(default_factory=dict)  # code -> pk, …
 
     def add(self, index: int, key: str, found: Problem) -> None:
@@ -58,7 +59,7 @@ def read(content: bytes, file_name: str) -> Sheet:
 
 
 def check(sheet: Sheet, progress: Progress | None = None) -> Outcome:
-    outcome = Outcome(sheet=sheet)
+    outcome = Outcome(sheet=sheet, total=len(sheet.rows))
     columns = sheet.columns
     codes_at: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(sheet.rows):

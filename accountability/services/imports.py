@@ -142,8 +142,8 @@ def _bad_rows(outcome: Any) -> list[dict[str, Any]]:
 
 def _counts(outcome: Any) -> dict[str, Any]:
     return {
-        "rows_total": len(outcome.sheet.rows),
-        "rows_done": len(outcome.sheet.rows),
+        "rows_total": outcome.total,
+        "rows_done": outcome.total,
         "created_count": len(outcome.new),
         "updated_count": len(outcome.updated),
         "unchanged_count": len(outcome.unchanged),
@@ -158,8 +158,10 @@ def _save_findings(batch: ImportBatch, outcome: Any, status: str, notice: dict[s
     preview = module.preview(outcome, config.preview_rows())
     preview["headers"] = outcome.sheet.headers
     preview["ignored"] = outcome.sheet.ignored
+    pack = getattr(module, "pack", None)
+    checked = pack(outcome) if pack and status == Status.PREVIEW else b""
     with transaction.atomic():
-        ImportFile.objects.filter(batch_id=batch.pk).update(bad_rows=bad)
+        ImportFile.objects.filter(batch_id=batch.pk).update(bad_rows=bad, checked_rows=checked)
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=status,
             preview=preview,
@@ -223,16 +225,29 @@ def import_batch(batch_id: int) -> None:
         _import_batch(batch_id)
 
 
+def _checked_rows(batch: ImportBatch, module: ModuleType) -> Any:
+    """The rows as the check step left them, if it kept them (people), else None."""
+    unpack = getattr(module, "unpack", None)
+    if unpack is None:
+        return None
+    packed = ImportFile.objects.values_list("checked_rows", flat=True).get(batch_id=batch.pk)
+    return unpack(bytes(packed)) if packed else None
+
+
 def _import_batch(batch_id: int) -> None:
     batch = _claim(batch_id, Status.CONFIRMED, Status.IMPORTING)
     if batch is None:
         return
     module = handler(batch)
     try:
-        # The checks run outside the transaction, so that their progress shows; the registry is then
-        # locked, compared and written in one transaction.
-        sheet = module.read(_content(batch), batch.file_name)
-        outcome = module.check(sheet, _progress(batch_id))
+        # The rows as checked at the preview (the file cannot have changed), or the file checked again
+        # outside the transaction, so that the progress shows. Then the registry is locked, compared
+        # and written in one transaction.
+        outcome = _checked_rows(batch, module)
+        if outcome is None:
+            outcome = module.check(module.read(_content(batch), batch.file_name), _progress(batch_id))
+        else:
+            ImportBatch.objects.filter(pk=batch_id).update(rows_done=outcome.total, rows_total=outcome.total)
         with transaction.atomic():
             module.lock()
             module.classify(outcome)
@@ -246,8 +261,15 @@ def _import_batch(batch_id: int) -> None:
                 created_ranges=to_ranges(outcome.created_ids),
                 **_counts(outcome),
             )
-    except _RejectedError as rejected:
-        _save_findings(batch, rejected.outcome, Status.INVALID, {"code": "changed_since_check", "params": {}})
+    except _RejectedError:
+        # Nothing was written. Report what the registry now makes wrong, with every bad row's cells:
+        # the dry run again, from the file.
+        try:
+            found = module.classify(module.check(module.read(_content(batch), batch.file_name)))
+            _save_findings(batch, found, Status.INVALID, {"code": "changed_since_check", "params": {}})
+        except Exception:
+            logger.exception("reporting the problems of import batch %s failed", batch_id)
+            _fail(batch, Status.FAILED, {"code": "failed", "params": {"batch": batch_id}})
     except ImportRefusedError as problem:
         _fail(batch, Status.INVALID, problem.as_json())
     except IntegrityError:
