@@ -4,18 +4,21 @@
 
 Generates a realistic roster once (a unit tree of a county-sized organisation, valid ID numbers, dates as
 Excel dates and as Chinese text), caches it in bench/results/, then times in fresh processes, on
-PostgreSQL (database `accountability_bench` unless --database-url), each reporting its peak memory:
+PostgreSQL (database `accountability_bench` unless --database-url), each reporting its peak memory and
+the CPU seconds of the Python process and of its database backend:
 
 - parse: python-calamine reading the sheet, nothing else (the floor);
-- ours, new: the whole import of `accountability.imports.people` into an empty table — read, check every
-  row, compare with the registry, write (COPY into a staging table, INSERT … SELECT), with the rollback
-  log and the history rows, in one transaction;
-- ours, re-import: the same file again (nothing changes, nothing is written);
-- ours, 10% changed: a copy of the file with every tenth post changed (updates);
-- ours, preview: the dry run (read, check, compare) that the upload step runs;
+- ours, preview: `services.imports.check_batch`, the dry run the upload runs (read, check every row,
+  compare with the registry, keep the checked rows);
+- ours, import: `services.imports.import_batch`, the step the worker runs after confirm (compare again
+  under a table lock, COPY into a staging table, INSERT … SELECT with history rows, one transaction) —
+  into an empty table ("all new"), the same file again ("unchanged"), a copy with every tenth post
+  changed ("10% changed"), and all new with SIMPLE_HISTORY_ENABLED=False for reference;
 - stock: django-import-export 4 as documented for speed — tablib/openpyxl, `use_bulk`, `batch_size=1000`,
   `skip_diff`, a ForeignKeyWidget on the unit code, keyed on the staff number — on --baseline-rows rows
   (default a tenth of --rows) of the same roster, scaled linearly to --rows.
+
+Each of ours runs --repeat times (default 3); the fastest is reported. Figures: docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
