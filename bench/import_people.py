@@ -4,7 +4,7 @@
 
 Generates a realistic roster once (a unit tree of a county-sized organisation, valid ID numbers, dates as
 Excel dates and as Chinese text), caches it in bench/results/, then times in fresh processes, on
-PostgreSQL (database `accountability_bench` unless --database-url), each reporting its peak memory and
+PostgreSQL (database `acc_bench_import` unless --database-url), each reporting its peak memory and
 the CPU seconds of the Python process and of its database backend:
 
 - parse: python-calamine reading the sheet, nothing else (the floor);
@@ -434,7 +434,7 @@ def main() -> None:
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/accountability_bench"
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/acc_bench_import"
         ),
     )
     parser.add_argument("--child", choices=["parse", "ours", "preview", "stock"], help=argparse.SUPPRESS)
