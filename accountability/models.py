@@ -417,3 +417,144 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ImportBatch(models.Model):
+    """One uploaded roster of units or people: checked (dry run), confirmed, written all at once, reversible.
+
+    The rows are written by `accountability.services.imports` only; the checks and the preview live in
+    `accountability.imports`.
+    """
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("People")
+        UNITS = "units", _("Units")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        PREVIEW = "preview", _("Checked, waiting for confirmation")
+        INVALID = "invalid", _("Has errors, nothing imported")
+        CONFIRMED = "confirmed", _("Confirmed, waiting to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed, nothing imported")
+        CANCELLED = "cancelled", _("Discarded")
+        ROLLBACK_QUEUED = "rollback_queued", _("Waiting to be rolled back")
+        ROLLING_BACK = "rolling_back", _("Rolling back")
+        ROLLED_BACK = "rolled_back", _("Rolled back")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("file size"))
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rolled back by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    # Progress of the running step, for the progress bar; the step's start gives the time left.
+    step_started_at = models.DateTimeField(_("step started at"), null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("new"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    blank_count = models.PositiveIntegerField(_("blank rows"), default=0)
+    # The first rows of each kind, the columns found and ignored: what the preview page shows.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    # The first bad rows, for the page: row number and one entry per problem (column, code, params).
+    # Every bad row, with its cells, is in ImportFile.bad_rows for the download.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    # The ids of the rows the import created, as [first, last] ranges (one per chunk, as a rule): what a
+    # rollback deletes. What it updated, with the values before, is in ImportChange.
+    created_ranges = models.JSONField(_("created rows"), default=list, blank=True)
+    # A problem with the file as a whole or with a step ({"code", "params"}): a missing column, a
+    # refused rollback.
+    notice = models.JSONField(_("notice"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    ACTIVE_STATUSES = frozenset(
+        {
+            Status.QUEUED,
+            Status.CHECKING,
+            Status.CONFIRMED,
+            Status.IMPORTING,
+            Status.ROLLBACK_QUEUED,
+            Status.ROLLING_BACK,
+        }
+    )
+
+    @property
+    def is_active(self) -> bool:
+        """A step is waiting or running: the page polls for progress."""
+        return self.status in self.ACTIVE_STATUSES
+
+
+class ImportFile(models.Model):
+    """The uploaded bytes, kept in the database so that every web process and worker can read them, and
+    every bad row found in them (cells and problems), for the download of the bad rows."""
+
+    batch = models.OneToOneField(
+        ImportBatch, verbose_name=_("import batch"), primary_key=True, on_delete=models.CASCADE
+    )
+    content = models.BinaryField(_("content"))
+    bad_rows = models.JSONField(_("bad rows"), default=list, blank=True)
+    # The rows as the check cleaned them (compressed JSON), so that the import step need not read and
+    # check the file again; empty for units and for files with errors.
+    checked_rows = models.BinaryField(_("checked rows"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("uploaded import file")
+        verbose_name_plural = _("uploaded import files")
+
+    def __str__(self) -> str:
+        return str(self.batch)
+
+
+class ImportChange(models.Model):
+    """A row an import updated, with the values it replaced: what a rollback restores."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import batch"), on_delete=models.CASCADE, related_name="changes"
+    )
+    object_id = models.BigIntegerField(_("object id"))
+    before = models.JSONField(_("values before"))
+
+    class Meta:
+        verbose_name = _("imported change")
+        verbose_name_plural = _("imported changes")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.object_id}"

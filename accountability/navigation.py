@@ -29,6 +29,7 @@ NAV_ITEMS = [
         (roles.CASE_OFFICER, roles.APPROVER, roles.INSPECTION_LEADER, roles.PETITION_OFFICER),
         order=85,
     ),
+    NavItem(_("Import and export"), "registry:import_list", (roles.ADMIN,), order=90),
     NavItem(_("Administration"), "admin:index", (roles.ADMIN,), order=99),
 ]
 

@@ -32,3 +32,27 @@ def email_notifications(notification_ids: list[int]) -> int:
             )
             sent += 1
     return sent
+
+
+# Bulk import (issue 6): thin wrappers, the work is in accountability.services.imports.
+
+
+@shared_task(ignore_result=True)
+def check_import(batch_id: int) -> None:
+    from .services.imports import check_batch
+
+    check_batch(batch_id)
+
+
+@shared_task(ignore_result=True)
+def run_import(batch_id: int) -> None:
+    from .services.imports import import_batch
+
+    import_batch(batch_id)
+
+
+@shared_task(ignore_result=True)
+def rollback_import(batch_id: int) -> None:
+    from .services.imports import rollback_batch
+
+    rollback_batch(batch_id)

@@ -1,0 +1,145 @@
+"""django-import-export resources of the registry: the columns of the roster files, in one place.
+
+They drive the exports (the admin's and the site's) and the admin's import buttons. Their widgets clean
+values with the same functions as the fast importer (`cleaning`), so the two read a file the same way;
+large files go through `people`/`units`, which check whole columns at once and write set-based.
+Formula-like text is neutralised on every export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from import_export import fields, resources, widgets
+
+from ..models import OrgUnit, Person
+from .cleaning import parse_date, text_of
+from .columns import (
+    GENDER_LABELS,
+    GENDER_TOKENS,
+    KIND_LABELS,
+    KIND_TOKENS,
+    PERSON_COLUMNS,
+    POLITICAL_LABELS,
+    POLITICAL_TOKENS,
+    UNIT_COLUMNS,
+    header_of,
+)
+from .problems import render
+from .spreadsheets import neutralise
+
+
+class TokenWidget(widgets.Widget):
+    """A choice field written with the file's tokens (男, 中共党员, 乡镇) instead of its stored values."""
+
+    def __init__(self, tokens: dict[str, Any], labels: dict[Any, str]) -> None:
+        super().__init__(coerce_to_string=True)
+        self.tokens = tokens
+        self.labels = labels
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        text = text_of(value)
+        if not text:
+            return None
+        if text not in self.tokens:
+            raise ValueError(render("choice", {"value": text, "choices": "、".join(self.labels.values())}))
+        return self.tokens[text]
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return self.labels.get(value, "")
+
+
+class ChineseDateWidget(widgets.DateWidget):
+    """Excel dates and 2020-01-02, 2020/1/2, 2020.1.2, 2020年1月2日, 20200102."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> dt.date | None:
+        if value is None or text_of(value) == "":
+            return None
+        parsed = parse_date(value)
+        if isinstance(parsed, dt.date):
+            return parsed
+        code, params = parsed
+        raise ValueError(render(code, params))
+
+
+class NeutralisingResource(resources.ModelResource):
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        return neutralise(super().export_field(field, instance, **kwargs))
+
+
+def _person_header(key: str) -> str:
+    return header_of(PERSON_COLUMNS, key)
+
+
+def _unit_header(key: str) -> str:
+    return header_of(UNIT_COLUMNS, key)
+
+
+class PersonResource(NeutralisingResource):
+    staff_no = fields.Field(attribute="staff_no", column_name=_person_header("staff_no"))
+    name = fields.Field(attribute="name", column_name=_person_header("name"))
+    gender = fields.Field(
+        attribute="gender",
+        column_name=_person_header("gender"),
+        widget=TokenWidget(GENDER_TOKENS, GENDER_LABELS),
+    )
+    id_number = fields.Field(attribute="id_number", column_name=_person_header("id_number"))
+    birth_date = fields.Field(
+        attribute="birth_date", column_name=_person_header("birth_date"), widget=ChineseDateWidget()
+    )
+    political_status = fields.Field(
+        attribute="political_status",
+        column_name=_person_header("political_status"),
+        widget=TokenWidget(POLITICAL_TOKENS, POLITICAL_LABELS),
+    )
+    unit_code = fields.Field(
+        attribute="org_unit",
+        column_name=_person_header("unit_code"),
+        widget=widgets.ForeignKeyWidget(OrgUnit, field="code"),
+    )
+    unit_name = fields.Field(
+        attribute="org_unit__name", column_name=_person_header("unit_name"), readonly=True
+    )
+    post = fields.Field(attribute="post", column_name=_person_header("post"))
+    rank = fields.Field(attribute="rank", column_name=_person_header("rank"))
+    appointed_date = fields.Field(
+        attribute="appointed_date", column_name=_person_header("appointed_date"), widget=ChineseDateWidget()
+    )
+    phone = fields.Field(attribute="phone", column_name=_person_header("phone"))
+
+    class Meta:
+        model = Person
+        fields = tuple(column.key for column in PERSON_COLUMNS)
+        export_order = fields
+        import_id_fields = ("staff_no",)
+        skip_unchanged = True
+        use_transactions = True
+
+    def get_queryset(self) -> Any:
+        return Person.objects.select_related("org_unit").order_by("staff_no")
+
+
+class OrgUnitResource(NeutralisingResource):
+    code = fields.Field(attribute="code", column_name=_unit_header("code"))
+    name = fields.Field(attribute="name", column_name=_unit_header("name"))
+    kind = fields.Field(
+        attribute="kind", column_name=_unit_header("kind"), widget=TokenWidget(KIND_TOKENS, KIND_LABELS)
+    )
+    parent_code = fields.Field(
+        attribute="parent",
+        column_name=_unit_header("parent_code"),
+        widget=widgets.ForeignKeyWidget(OrgUnit, field="code"),
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = tuple(column.key for column in UNIT_COLUMNS)
+        export_order = fields
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        use_transactions = True
+
+    def get_queryset(self) -> Any:
+        # Tree order: every parent comes before its children.
+        return OrgUnit.objects.select_related("parent").order_by("path", "code")
