@@ -433,9 +433,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each of ours; the fastest is kept")
     parser.add_argument(
         "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/acc_bench_import"
-        ),
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/acc_bench_import"),
     )
     parser.add_argument("--child", choices=["parse", "ours", "preview", "stock"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
