@@ -53,3 +53,23 @@ def test_no_message_is_translated_two_ways() -> None:
             )
     clashes = {key: values for key, values in translations.items() if len(values) > 1}
     assert clashes == {}
+
+
+def test_no_catalogue_redefines_djangos_own_messages() -> None:
+    """Our catalogues come first at run time: a msgid Django already translates would change Django's
+    own messages (form errors, admin) everywhere."""
+    import django
+
+    django_po = Path(django.__file__).parent / "conf" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    django_messages = {
+        (entry.msgctxt, entry.msgid): entry.msgstr
+        for entry in polib.pofile(str(django_po)).translated_entries()
+    }
+    redefined = [
+        (po_path.relative_to(ROOT), entry.msgid)
+        for po_path in CATALOGUES
+        if po_path.parent.parent.name == "zh_Hans"
+        for entry in polib.pofile(str(po_path)).translated_entries()
+        if django_messages.get((entry.msgctxt, entry.msgid), entry.msgstr) != entry.msgstr
+    ]
+    assert redefined == []

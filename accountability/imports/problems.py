@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 ROW_MESSAGES: dict[str, Promise] = {
-    "required": _("This field is required."),
+    "required": _("This column is required."),
     "too_long": _("At most %(limit)s characters are allowed; this one has %(length)s."),
     "formula": _(
         "The cell starts with “%(char)s”, so a spreadsheet would run it as a formula; "
