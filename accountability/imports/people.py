@@ -564,7 +564,8 @@ def lock() -> None:
 
 
 def write(outcome: Outcome, batch: ImportBatch, user_id: int | None, now: dt.datetime) -> None:
-    """Insert the new people, update the changed ones, log both for rollback, and add history rows.
+    """Insert the new people, update the changed ones, log both for rollback, and add history rows for
+    the changes (a created person's provenance is its import batch).
 
     Runs inside the caller's transaction, after `lock()` and `classify()`: a handful of statements,
     whatever the number of rows.
@@ -638,18 +639,13 @@ def _write_staged(
     history = history_enabled()
     if staging.is_postgres():
         if has_new:
-            hist = (
-                f", hist AS ({history_into} SELECT {history_values('ins')}, '+' FROM ins)"  # noqa: S608
-                if history
-                else ""
-            )
+            # People an import creates get no history row: the batch records who created them, when,
+            # from which file, and their ids. Their history starts with their first change.
             outcome.created_ids.extend(
                 row[0]
                 for row in staging.fetch(
-                    f"WITH ins AS (INSERT INTO {person} ({cols}, {is_active}) "  # noqa: S608 - identifiers from metadata
-                    f"SELECT {cols}, TRUE FROM {stage} WHERE action = 'n' ORDER BY rownum RETURNING *)"
-                    f"{hist} SELECT id FROM ins",
-                    history_params if history else [],
+                    f"INSERT INTO {person} ({cols}, {is_active}) "  # noqa: S608 - identifiers from metadata
+                    f"SELECT {cols}, TRUE FROM {stage} WHERE action = 'n' ORDER BY rownum RETURNING id",
                 )
             )
         if has_updated:
@@ -688,10 +684,10 @@ def _write_staged(
             f"UPDATE {person} SET {assignments} FROM {stage} s "  # noqa: S608
             f"WHERE {person}.id = s.person_id AND s.action = 'u'"
         )
-    if history:
+    if history and has_updated:
         staging.execute(
-            f"{history_into} SELECT {history_values('p')}, CASE s.action WHEN 'n' THEN '+' ELSE '~' END "  # noqa: S608
-            f"FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no",
+            f"{history_into} SELECT {history_values('p')}, '~' "  # noqa: S608
+            f"FROM {person} p JOIN {stage} s ON p.staff_no = s.staff_no WHERE s.action = 'u'",
             history_params,
         )
 
