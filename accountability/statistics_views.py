@@ -62,7 +62,12 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def statistics_page(request: AuthenticatedRequest) -> HttpResponse:
-    form = StatsFilterForm(request.GET or None)
+    data = request.GET.copy()
+    if "date_from" not in data and "date_to" not in data:
+        # Without a range the page shows this year so far: the figures people ask for first, and a scan
+        # of one year's rows rather than of every case ever registered.
+        data["date_from"] = timezone.localdate().replace(month=1, day=1).isoformat()
+    form = StatsFilterForm(data)
     tables = statistics_tables(request.user, form.filters())
     if not tables:
         raise PermissionDenied
@@ -73,7 +78,7 @@ def statistics_page(request: AuthenticatedRequest) -> HttpResponse:
             raise PermissionDenied
         return _xlsx(workbook(chosen, _("Statistics")), f"statistics-{export}.xlsx")
     return render(
-        request, "statistics/page.html", {"form": form, "tables": tables, "query": request.GET.urlencode()}
+        request, "statistics/page.html", {"form": form, "tables": tables, "query": data.urlencode()}
     )
 
 

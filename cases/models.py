@@ -197,6 +197,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "-year", "-sequence"], name="case_state_number_idx"),
             models.Index(fields=["next_due_on"], name="case_next_due_idx"),
             models.Index(fields=["-created_at"], name="case_created_idx"),
+            models.Index(fields=["decision_date"], name="case_decision_date_idx"),
         ]
         permissions = [
             ("initiate_case", _("Can approve starting an investigation")),

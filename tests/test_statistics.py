@@ -159,6 +159,13 @@ class TestPages:
         everything = load_workbook(io.BytesIO(client.get(reverse("statistics"), {"export": "all"}).content))
         assert len(everything.worksheets) == 10  # six case tables, three petition tables, rectification
 
+    def test_without_a_range_the_page_shows_this_year(self, client, personas: Personas, data) -> None:
+        login(client, personas.officer)
+        page = client.get(reverse("statistics")).content.decode()
+        assert 'name="date_from" value="2026-01-01"' in page
+        everything = client.get(reverse("statistics"), {"date_from": "", "date_to": ""}).content.decode()
+        assert 'name="date_from" value="2026-01-01"' not in everything
+
     def test_bad_dates_are_explained(self, client, personas: Personas, data) -> None:
         login(client, personas.officer)
         page = client.get(
