@@ -190,8 +190,21 @@ def seed(total: int) -> None:
         done = offset + size
         if done % 50000 == 0 or done == total:
             print(f"  {done} cases ({time.perf_counter() - start:.0f} s)", flush=True)
+    spread_registration_dates()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def spread_registration_dates() -> None:
+    """created_at is set on insert; spread it over each case's year as if registered through 8 years."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET created_at = make_timestamptz(year, 1, 1, 9, 0, 0, 'Asia/Shanghai') "
+            "+ ((sequence % 360) || ' days')::interval "
+            "WHERE created_at::date = CURRENT_DATE AND year < EXTRACT(YEAR FROM CURRENT_DATE)"
+        )
 
 
 def measure(client: Any, url_for: Callable[[int], str], requests: int) -> dict[str, float]:
