@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from celery.signals import task_postrun
+from celery.signals import task_prerun
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,14 +21,16 @@ Status = ImportBatch.Status
 
 @pytest.fixture
 def ran_tasks():
+    # Recorded when the worker starts a task: the status a test waits for is written inside the task,
+    # so by the time it shows, the name is here (task_postrun would race the status check).
     names: list[str] = []
 
     def record(sender=None, **kwargs) -> None:
         names.append(sender.name)
 
-    task_postrun.connect(record, weak=False)
+    task_prerun.connect(record, weak=False)
     yield names
-    task_postrun.disconnect(record)
+    task_prerun.disconnect(record)
 
 
 def _status(batch: ImportBatch) -> str:
