@@ -370,14 +370,14 @@ def run_escalation(day: dt.date | None = None) -> EscalationRun:
             if fired
             else []
         )
-        case_rows = (
-            list(
-                Escalation.objects.filter(run=run, step__action=Action.OPEN_CASE, case__isnull=True)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            if fired
-            else []
+        # Today's clue-opening steps, and those of earlier days still without their case: a clue whose
+        # opening failed or whose task was lost is tried again the next day (opening one is idempotent),
+        # while a rerun on the same day queues nothing more.
+        case_rows = list(
+            Escalation.objects.filter(step__action=Action.OPEN_CASE, case__isnull=True)
+            .filter(Q(run=run) | Q(fired_on__lt=day))
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         run.fired, run.notifications, run.cases_queued = fired, len(notification_ids), len(case_rows)
         run.finished_at = timezone.now()

@@ -454,3 +454,52 @@ def test_steps_at_the_same_offset_fire_together(personas: Personas) -> None:
     with at(BOUNDARIES["red"]):
         assert run_escalation().fired == 2
     assert fired(item) == {"red": False, "red_copy": False}
+
+
+def test_a_clue_that_failed_to_open_is_queued_again_the_next_day(
+    personas: Personas, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from accountability import tasks as accountability_tasks
+    from cases import actions as case_actions
+    from inspections import tasks as inspection_tasks
+
+    item = overdue_item(personas)
+    queued: list[list[int]] = []
+    monkeypatch.setattr(inspection_tasks.open_overdue_rectification_cases, "delay", queued.append)
+    monkeypatch.setattr(accountability_tasks.email_notifications, "delay", lambda ids: None)
+
+    def run_on(day: dt.date):
+        queued.clear()
+        with at(day), django_capture_on_commit_callbacks(execute=True):
+            run = run_escalation()
+        return run, [pk for chunk in queued for pk in chunk]
+
+    day = BOUNDARIES["accountability"]
+    run, ids = run_on(day)
+    clue = Escalation.objects.get(item=item, step__code="accountability")
+    assert (run.cases_queued, ids) == (1, [clue.pk])
+
+    real_create_case = case_actions.create_case
+
+    def failing_create_case(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(case_actions, "create_case", failing_create_case)
+    with at(day):
+        assert open_overdue_cases(ids) == 0
+    clue.refresh_from_db()
+    assert clue.case is None
+
+    rerun, ids = run_on(day)  # later the same day: nothing more
+    assert (rerun.fired, rerun.cases_queued, ids) == (0, 0, [])
+
+    monkeypatch.setattr(case_actions, "create_case", real_create_case)
+    next_run, ids = run_on(day + dt.timedelta(days=1))
+    assert (next_run.fired, next_run.cases_queued, ids) == (0, 1, [clue.pk])
+    with at(day + dt.timedelta(days=1)):
+        assert open_overdue_cases(ids) == 1
+    clue.refresh_from_db()
+    assert clue.case is not None and clue.case.source == CaseSource.OVERDUE_RECTIFICATION
+
+    _, ids = run_on(day + dt.timedelta(days=2))  # opened: never queued again
+    assert ids == []

@@ -18,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port for the web server")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for folder in ("broker/queue", "broker/processed"):
-            (settings.RUN_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         commands = {
