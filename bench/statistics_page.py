@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cases_list import configure, measure, seed
+from cases_list import configure, measure, seed, settle
 
 
 def main() -> None:
@@ -37,6 +37,7 @@ def main() -> None:
     from cases.models import Case
 
     seed(args.cases)
+    settle()
     officer = User.objects.get(username="case_officer")
     superuser, _ = User.objects.get_or_create(
         username="bench_superuser", defaults={"is_staff": True, "is_superuser": True}

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, has_transition_perm
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability import roles
 from accountability.models import Clause, DeadlineRule, OrgUnit, Person, Regulation, regulation_in_force
@@ -39,6 +40,7 @@ from .models import (
     DecidedForm,
     InvestigationTeamMember,
     Target,
+    form_flags_of,
 )
 from .uploads import validate_upload
 
@@ -217,11 +219,12 @@ def _set_targets(case: Case, targets: Sequence[TargetSpec]) -> None:
             raise CaseActionError(_("The same target is named twice."))
         seen.add(key)
     case.targets.all().delete()
-    Target.objects.bulk_create(
+    bulk_create_with_history(
         [
             Target(case=case, org_unit=spec.org_unit, person=spec.person, responsibility=spec.responsibility)
             for spec in targets
-        ]
+        ],
+        Target,
     )
 
 
@@ -370,8 +373,9 @@ def record_investigation(
     if leader is not None and leader not in team:
         raise CaseActionError(_("The team leader must be a member of the team."))
     case.team.all().delete()
-    InvestigationTeamMember.objects.bulk_create(
-        [InvestigationTeamMember(case=case, person=person, is_leader=person == leader) for person in team]
+    bulk_create_with_history(
+        [InvestigationTeamMember(case=case, person=person, is_leader=person == leader) for person in team],
+        InvestigationTeamMember,
     )
     linked_users = User.objects.filter(profile__person__in=team)
     name_on_case(case, *linked_users)
@@ -481,7 +485,9 @@ def _write_forms(case: Case, decisions: dict[int, TargetDecision], start: dt.dat
             problems.append(_("The exemption ground must be a clause on no or exempted accountability."))
     if problems:
         raise CaseActionError(problems)
-    DecidedForm.objects.filter(target__case=case).delete()
+    # Forms already decided (an appeal that modifies them) are revoked, not deleted: the record keeps
+    # what was decided first.
+    _revoke_forms(case)
     rows = []
     for target_id, decision in decisions.items():
         target = targets[target_id]
@@ -499,7 +505,16 @@ def _write_forms(case: Case, decisions: dict[int, TargetDecision], start: dt.dat
                     impact_ends_on=ends,
                 )
             )
-    DecidedForm.objects.bulk_create(rows)
+    bulk_create_with_history(rows, DecidedForm)
+    case.form_flags = form_flags_of(row.form for row in rows)
+
+
+def _revoke_forms(case: Case) -> None:
+    forms = list(DecidedForm.objects.filter(target__case=case, revoked=False))
+    for form in forms:
+        form.revoked = True
+    bulk_update_with_history(forms, DecidedForm, ["revoked"])
+    case.form_flags = 0
 
 
 @transaction.atomic
@@ -534,6 +549,7 @@ def decide_case(
             "votes_abstaining",
             "decision_date",
             "decision_facts",
+            "form_flags",
         ],
     )
 
@@ -637,7 +653,7 @@ def decide_case_appeal(
         raise CaseActionError(_("Choose the outcome of the appeal."))
     case.appeal_outcome, case.appeal_decided_on, case.appeal_decision = outcome, decided_on, decision
     if outcome == Case.AppealOutcome.REVOKED:
-        DecidedForm.objects.filter(target__case=case).update(revoked=True)
+        _revoke_forms(case)
     elif outcome == Case.AppealOutcome.MODIFIED:
         if not revised:
             raise CaseActionError(_("Enter the modified forms of accountability."))
@@ -648,7 +664,7 @@ def decide_case_appeal(
         "decide_appeal",
         by=by,
         comment=comment,
-        fields=["appeal_outcome", "appeal_decided_on", "appeal_decision", "closed_on"],
+        fields=["appeal_outcome", "appeal_decided_on", "appeal_decision", "closed_on", "form_flags"],
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accountability.models import OrgUnit, Person
@@ -15,7 +15,7 @@ from accountability.widgets import QuickSelect
 
 from .deadlines import today
 from .forms import officers
-from .models import TERMINAL_STATES, Case, CaseSource, CaseState, DecidedForm, Form, Target
+from .models import TERMINAL_STATES, Case, CaseSource, CaseState, Form, Target, form_bit
 
 # A case number as users type it: 问责〔2026〕第0012号, 2026-12, 2026/0012, or just 12.
 NUMBER_PATTERN = re.compile(
@@ -111,8 +111,8 @@ class CaseFilter(django_filters.FilterSet):
     def with_form(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if not value:
             return queryset
-        decided = DecidedForm.objects.filter(form=value, revoked=False).values("target__case_id")
-        return queryset.filter(pk__in=decided)
+        bit = form_bit(value)
+        return queryset.alias(has_form=F("form_flags").bitand(bit)).filter(has_form=bit)
 
     def only_overdue(self, queryset: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
         if value is None:

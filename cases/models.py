@@ -8,6 +8,7 @@ functions in `cases/actions.py`, which check the guards, write the audit row and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -167,6 +168,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # The next legal deadline of the current state, kept by the actions: lists filter "overdue" on it.
     next_due_on = models.DateField(_("next deadline"), null=True, blank=True)
     next_due_rule = models.CharField(_("next deadline rule"), max_length=64, blank=True)
+    # One bit per form of accountability (`form_bit`) decided on any target and not revoked, kept by the
+    # actions that write or revoke forms: the list's form filter reads the case row instead of joining
+    # targets and their forms for every case in a unit subtree.
+    form_flags = models.PositiveSmallIntegerField(_("forms decided"), default=0, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -444,6 +449,18 @@ class Form(models.TextChoices):
     DISCIPLINE = "discipline", _("Disciplinary sanction")
 
 
+def form_bit(form: str) -> int:
+    """The bit of `Case.form_flags` that stands for this form; the order of `Form` must not change."""
+    return 1 << Form.values.index(form)
+
+
+def form_flags_of(forms: Iterable[str]) -> int:
+    flags = 0
+    for form in forms:
+        flags |= form_bit(form)
+    return flags
+
+
 ORGANISATION_FORMS = (Form.ORG_INSPECTION, Form.ORG_NOTICE, Form.ORG_REORGANISATION)
 LEADER_FORMS = (Form.NOTICE, Form.ADMONISHMENT, Form.ORGANISATIONAL_HANDLING, Form.DISCIPLINE)
 
@@ -513,8 +530,11 @@ class DecidedForm(models.Model):
         verbose_name_plural = _("decided forms")
         ordering = ["pk"]
         constraints = [
+            # Once among the forms in effect: a modified appeal may decide again a form it revoked.
             models.UniqueConstraint(
-                fields=["target", "form", "measure"], name="decided_form_once_per_target"
+                fields=["target", "form", "measure"],
+                condition=Q(revoked=False),
+                name="decided_form_once_per_target",
             ),
         ]
         indexes = [models.Index(fields=["form"], name="decided_form_form_idx")]
@@ -540,6 +560,7 @@ class InvestigationTeamMember(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="team")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
     is_leader = models.BooleanField(_("team leader"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("investigation team member")

@@ -6,7 +6,7 @@ import pytest
 
 from cases import actions
 from cases.actions import CaseActionError
-from cases.models import Case, CaseState, CaseTransition, DecidedForm, Form, Measure
+from cases.models import Case, CaseState, CaseTransition, DecidedForm, Form, Measure, form_bit, form_flags_of
 from tests.case_factories import (
     DECIDED_ON,
     DELIVERED_ON,
@@ -327,6 +327,7 @@ class TestAppeal:
             case, by=personas.approver, outcome="revoked", decided_on=D(2026, 4, 15), decision="撤销"
         )
         assert set(DecidedForm.objects.filter(target__case=case).values_list("revoked", flat=True)) == {True}
+        assert fresh(case).form_flags == 0
 
     def test_modified_replaces_the_forms(self, personas: Personas) -> None:
         case = self._appeal(personas, D(2026, 3, 20))
@@ -344,7 +345,13 @@ class TestAppeal:
             decision="改为通报",
             revised=revised,
         )
-        assert list(leader.forms.values_list("form", flat=True)) == [Form.NOTICE]
+        assert list(leader.forms.filter(revoked=False).values_list("form", flat=True)) == [Form.NOTICE]
+        # The forms first decided stay on record, revoked.
+        assert set(leader.forms.filter(revoked=True).values_list("form", flat=True)) == {
+            Form.ADMONISHMENT,
+            Form.DISCIPLINE,
+        }
+        assert fresh(case).form_flags == form_flags_of([Form.NOTICE, Form.ORG_INSPECTION])
 
     def test_the_appeal_decision_needs_its_parts(self, personas: Personas) -> None:
         case = self._appeal(personas, D(2026, 3, 20))
@@ -434,3 +441,12 @@ class TestIllegalMoves:
         case = advance(draft_case(personas), personas, CaseState.DELIVERED)
         with pytest.raises(CaseActionError):
             actions.withdraw_case(case, by=personas.approver, reason="x")
+
+
+def test_the_form_bits_keep_the_order_the_migration_filled_them_in() -> None:
+    """`Case.form_flags` of existing rows were filled in this order; reordering `Form` would misread them."""
+    import importlib
+
+    migration = importlib.import_module("cases.migrations.0005_form_flags_and_team_history")
+    assert list(Form.values) == migration.FORMS
+    assert [form_bit(form) for form in Form.values] == [1 << i for i in range(len(Form.values))]

@@ -87,6 +87,8 @@ class TestList:
         assert responded.number in page and fresh.number not in page
         page = officer_client.get(reverse("cases:list"), {"form": "admonishment"}).content.decode()
         assert responded.number in page and fresh.number not in page
+        page = officer_client.get(reverse("cases:list"), {"form": "org_reorganisation"}).content.decode()
+        assert responded.number not in page
 
     def test_the_export_follows_the_filters_and_permissions(self, officer_client, personas: Personas) -> None:
         mine = draft_case(personas, title='=HYPERLINK("http://x")')
