@@ -55,7 +55,7 @@ OFFICERS = 40  # cases are led by 40 officers; the measured one leads 1/40 and s
 def seed(total: int) -> None:
     from django.contrib.auth.models import Permission, User
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.db.models import F
 
     from accountability import demo as registry_demo
