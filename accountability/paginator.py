@@ -57,6 +57,7 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         wanted = keys[bottom:top]
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=wanted)}
+        queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=wanted)}
         # A row deleted between the two queries is left out rather than shown as a gap.
-        return self._get_page([rows[key] for key in wanted if key in rows], number, self)
+        return Page([rows[key] for key in wanted if key in rows], number, self)
