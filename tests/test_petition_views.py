@@ -63,6 +63,7 @@ def urls(world: dict, personas: Personas) -> dict[str, tuple[str, str]]:
         "create": ("get", reverse("petitions:create")),
         "detail": ("get", reverse("petitions:detail", args=[petition.pk])),
         "act": ("get", reverse("petitions:act", args=[petition.pk, "conclude"])),
+        "correct": ("get", reverse("petitions:correct", args=[petition.pk])),
         "handlers": ("get", reverse("petitions:handlers", args=[petition.pk])),
         "extension": ("get", reverse("petitions:extension", args=[petition.pk])),
         "extension_decide": (
@@ -87,6 +88,7 @@ def urls(world: dict, personas: Personas) -> dict[str, tuple[str, str]]:
 OBJECT_PAGES = {
     "detail",
     "act",
+    "correct",
     "handlers",
     "extension",
     "extension_decide",
@@ -94,6 +96,22 @@ OBJECT_PAGES = {
     "responsibility_withdraw",
     "refer",
 }
+
+
+# Pages that change something when posted to.
+WRITE_PAGES = (
+    "create",
+    "act",
+    "correct",
+    "handlers",
+    "extension",
+    "extension_decide",
+    "responsibility_add",
+    "responsibility_withdraw",
+    "refer",
+    "supervision_record",
+    "assessment_grade",
+)
 
 
 class TestRefusals:
@@ -111,6 +129,30 @@ class TestRefusals:
             assert response.status_code == expected, (who, name, response.status_code)
         assert fresh(world["petition"]).state == PetitionState.HANDLING
         assert not PetitionResponsibility.objects.filter(withdrawn=True).exists()
+
+    @pytest.mark.parametrize("who", ["inspector", "unit_contact", "outsider", "team_leader", "admin"])
+    def test_roles_outside_petition_work_cannot_write_by_posting(
+        self, client, personas: Personas, world, who
+    ) -> None:
+        login(client, getattr(personas, who))
+        petition = world["petition"]
+        before = (Petition.objects.count(), PetitionResponsibility.objects.count(), Case.objects.count())
+        pages = urls(world, personas)
+        for name in WRITE_PAGES:
+            response = client.post(pages[name][1], {"reason": "x", "days": "10", "subject": "x"})
+            expected = 404 if name in OBJECT_PAGES else 403
+            assert response.status_code == expected, (who, name, response.status_code)
+        assert fresh(petition).state == PetitionState.HANDLING
+        assert fresh(petition).subject == petition.subject
+        assert (Petition.objects.count(), PetitionResponsibility.objects.count(), Case.objects.count()) == before
+        world["extension"].refresh_from_db()
+        assert world["extension"].decision == PetitionExtension.Decision.PENDING
+        assert not Assessment.objects.exists()
+
+    def test_every_petition_url_is_covered(self, personas: Personas, world) -> None:
+        from petitions.urls import urlpatterns
+
+        assert {pattern.name for pattern in urlpatterns} == set(urls(world, personas))
 
     def test_the_navigation_offers_petitions_only_to_petition_roles(self, client, personas: Personas) -> None:
         login(client, personas.inspector)
@@ -130,6 +172,7 @@ class TestRefusals:
         for name in (
             "create",
             "act",
+            "correct",
             "handlers",
             "extension",
             "responsibility_add",
