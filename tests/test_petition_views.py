@@ -144,7 +144,11 @@ class TestRefusals:
             assert response.status_code == expected, (who, name, response.status_code)
         assert fresh(petition).state == PetitionState.HANDLING
         assert fresh(petition).subject == petition.subject
-        assert (Petition.objects.count(), PetitionResponsibility.objects.count(), Case.objects.count()) == before
+        assert (
+            Petition.objects.count(),
+            PetitionResponsibility.objects.count(),
+            Case.objects.count(),
+        ) == before
         world["extension"].refresh_from_db()
         assert world["extension"].decision == PetitionExtension.Decision.PENDING
         assert not Assessment.objects.exists()
