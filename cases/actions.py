@@ -459,6 +459,8 @@ class DecisionData:
     decision_date: dt.date | None
     facts: str
     targets: dict[int, TargetDecision]
+    # Empty: the approving leader's own unit (the body they sit in).
+    decision_body: OrgUnit | None = None
 
 
 def _impact_period(form: str, measure: str, start: dt.date, rules: dict[str, DeadlineRule]) -> dt.date | None:
@@ -535,6 +537,7 @@ def decide_case(
     )
     case.decision_date = data.decision_date
     case.decision_facts = data.facts
+    case.decision_body = data.decision_body or OrgUnit.objects.filter(profiles__user=by).first()
     _write_forms(case, data.targets, data.decision_date)
     return _transition(
         case,
@@ -549,6 +552,7 @@ def decide_case(
             "votes_abstaining",
             "decision_date",
             "decision_facts",
+            "decision_body",
             "form_flags",
         ],
     )

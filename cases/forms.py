@@ -311,6 +311,12 @@ class DecideForm(TargetDecisionFields, StateForm):
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, required=False)
     votes_abstaining = forms.IntegerField(label=_("Abstentions"), min_value=0, required=False)
     decision_date = forms.DateField(label=_("Decision date"), widget=DATE_WIDGET, required=False)
+    decision_body = forms.ModelChoiceField(
+        label=_("Decision-making body"),
+        queryset=OrgUnit.objects.filter(is_active=True),
+        required=False,
+        help_text=_("It signs the decision document. Left empty: your own unit."),
+    )
     facts = forms.CharField(label=_("Facts stated in the decision"), widget=forms.Textarea, required=False)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -329,6 +335,7 @@ class DecideForm(TargetDecisionFields, StateForm):
             decision_date=data.get("decision_date"),
             facts=data.get("facts", ""),
             targets=self.decisions(data),
+            decision_body=data.get("decision_body"),
         )
 
 

@@ -100,6 +100,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="cases",
         help_text=_("The unit where the case arose; it decides whose jurisdiction the case is in."),
     )
+    decision_body = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("decision-making body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The party organisation that made the decision; it signs the decision document."),
+    )
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("lead officer"),

@@ -339,6 +339,32 @@ class TestDocumentsAndRecords:
         assert "第七条第（九）项" in page and "警告" in page and "诫勉" in page
         assert "本决定自2026年3月2日起生效" in page
         assert "1个月内" in page and "书面申诉" in page
+        # Signed by the body that decided (the approver's unit), not by the unit concerned.
+        signature = page.split('class="signature"')[1]
+        assert personas.county.name in signature and case.unit.name not in signature
+
+    def test_the_decision_document_is_signed_by_the_body_chosen(self, client, personas: Personas) -> None:
+        case = advance(draft_case(personas), personas, CaseState.DETERMINED)
+        login(client, personas.approver)
+        data = {
+            "expected_state": "determined",
+            "meeting_date": "2026-03-01",
+            "meeting_attendees": "陈审批、周纪检",
+            "votes_for": "5",
+            "votes_against": "0",
+            "votes_abstaining": "0",
+            "decision_date": "2026-03-02",
+            "facts": "经查……",
+            "decision_body": str(personas.discipline.pk),
+        }
+        for target in case.targets.all():
+            data[f"t{target.pk}_forms"] = "org_inspection" if target.is_organisation else "admonishment"
+        response = client.post(reverse("cases:act", args=[case.pk, "decide"]), data)
+        assert response.status_code in (200, 302), response.content.decode()[:2000]
+        case.refresh_from_db()
+        assert (case.state, case.decision_body) == (CaseState.DECIDED, personas.discipline)
+        page = client.get(reverse("cases:decision_document", args=[case.pk])).content.decode()
+        assert personas.discipline.name in page.split('class="signature"')[1]
 
     def test_no_decision_document_before_a_decision(self, officer_client, personas: Personas) -> None:
         case = draft_case(personas)
