@@ -98,6 +98,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("unit concerned"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # case_unit_listing_idx leads with it
         help_text=_("The unit where the case arose; it decides whose jurisdiction the case is in."),
     )
     decision_body = models.ForeignKey(
@@ -212,6 +213,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["next_due_on"], name="case_next_due_idx"),
             models.Index(fields=["-created_at"], name="case_created_idx"),
             models.Index(fields=["decision_date"], name="case_decision_date_idx"),
+            # A unit subtree's cases in list order, with what the jurisdiction and form filters read: on
+            # PostgreSQL the list's key query is an index-only scan (a township's 17,000 cases of 200,000:
+            # 25 ms from the table, 6 ms from this index).
+            models.Index(
+                fields=["unit", "year", "sequence"],
+                include=["id", "confidential", "form_flags"],
+                name="case_unit_listing_idx",
+            ),
         ]
         permissions = [
             ("initiate_case", _("Can approve starting an investigation")),
