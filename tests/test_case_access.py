@@ -8,7 +8,7 @@ from accountability import roles
 from cases import actions
 from cases.access import cases_for_user, get_case_for_user
 from cases.actions import CaseActionError, CasePermissionError
-from cases.models import Case, CaseState
+from cases.models import Case, CaseState, CaseTransition
 from tests.case_factories import advance, draft_case
 from tests.personas import Personas, make_user
 
@@ -105,3 +105,106 @@ def draft_case_by(personas: Personas, user):
         ),
         by=user,
     )
+
+
+# --- Every transition refused to every role that may not make it -----------------------------------
+
+APPROVER_MOVES = ("initiate", "decide", "decide_appeal", "dismiss", "withdraw")
+OFFICER_MOVES = ("determine", "deliver", "record_response", "file_appeal", "close")
+OTHER_ROLES = ("team_leader", "inspector", "petition_officer", "unit_contact", "admin")
+
+
+def _case_ready_for(move: str, personas: Personas) -> Case:
+    from tests.case_factories import investigate
+
+    start = {
+        "initiate": CaseState.DRAFT,
+        "withdraw": CaseState.DRAFT,
+        "determine": CaseState.INITIATED,
+        "dismiss": CaseState.INITIATED,
+        "decide": CaseState.DETERMINED,
+        "deliver": CaseState.DECIDED,
+        "record_response": CaseState.DELIVERED,
+        "file_appeal": CaseState.DELIVERED,
+        "close": CaseState.RESPONDED,
+        "decide_appeal": CaseState.DELIVERED,
+    }[move]
+    case = advance(draft_case(personas), personas, start)
+    if move == "determine":
+        case = investigate(case, personas)
+    if move == "decide_appeal":
+        case = actions.file_case_appeal(
+            case,
+            by=personas.officer,
+            appellant=case.targets.get(person__isnull=False),
+            filed_on=dt.date(2026, 3, 20),
+            grounds="认为处理过重",
+        )
+    return Case.objects.get(pk=case.pk)
+
+
+def _make(move: str, case: Case, user) -> None:
+    from tests.case_factories import clause, decision_for, responses_for
+
+    if move == "initiate":
+        actions.initiate_case(case, by=user)
+    elif move == "determine":
+        actions.determine_case(case, by=user)
+    elif move == "decide":
+        actions.decide_case(case, decision_for(case), by=user)
+    elif move == "deliver":
+        actions.deliver_case(
+            case, by=user, delivered_on=dt.date(2026, 3, 5), document_no="姚纪问决〔2026〕99号"
+        )
+    elif move == "record_response":
+        actions.record_case_response(case, responses_for(case), by=user)
+    elif move == "file_appeal":
+        actions.file_case_appeal(
+            case,
+            by=user,
+            appellant=case.targets.get(person__isnull=False),
+            filed_on=dt.date(2026, 3, 20),
+            grounds="不服",
+        )
+    elif move == "decide_appeal":
+        actions.decide_case_appeal(
+            case, by=user, outcome="upheld", decided_on=dt.date(2026, 4, 15), decision="维持原决定"
+        )
+    elif move == "close":
+        actions.close_case(case, by=user)
+    elif move == "dismiss":
+        actions.dismiss_case(
+            case, by=user, ground=clause("ccp-accountability-2019", "17.1.3"), reason="不可抗力"
+        )
+    elif move == "withdraw":
+        actions.withdraw_case(case, by=user, reason="线索不实")
+
+
+@pytest.mark.parametrize(
+    ("move", "who"),
+    [(move, who) for move in APPROVER_MOVES for who in ("officer", *OTHER_ROLES)]
+    + [(move, who) for move in OFFICER_MOVES for who in ("approver", *OTHER_ROLES)],
+)
+def test_each_transition_is_refused_to_the_roles_that_may_not_make_it(
+    personas: Personas, move: str, who: str
+) -> None:
+    """Named on the case (so seeing it is not what stops them), the user is refused for their role."""
+    from cases.access import name_on_case
+
+    case = _case_ready_for(move, personas)
+    user = getattr(personas, who)
+    name_on_case(case, user)
+    before = (case.state, CaseTransition.objects.filter(case=case).count())
+    with pytest.raises(CasePermissionError):
+        _make(move, case, user)
+    after = Case.objects.get(pk=case.pk)
+    assert (after.state, CaseTransition.objects.filter(case=case).count()) == before
+
+
+@pytest.mark.parametrize("move", APPROVER_MOVES + OFFICER_MOVES)
+def test_each_transition_goes_through_for_its_own_role(personas: Personas, move: str) -> None:
+    """The same calls as above succeed for the role DOMAIN.md gives the move: the refusals are real."""
+    case = _case_ready_for(move, personas)
+    user = personas.approver if move in APPROVER_MOVES else personas.officer
+    _make(move, case, user)
+    assert Case.objects.get(pk=case.pk).state != case.state
