@@ -74,7 +74,11 @@ def jurisdiction_root(user: Any) -> OrgUnit | None:
     """Where figures roll up: the root of the user's jurisdiction; None (the whole tree) for superusers."""
     if getattr(user, "is_superuser", False):
         return None
-    return OrgUnit.objects.filter(profiles__user_id=user.pk).first()
+    # Read once per request's user object: every app's tables and the filter form ask for it.
+    if not hasattr(user, "_statistics_root"):
+        user._statistics_root = OrgUnit.objects.filter(profiles__user_id=user.pk).first()
+    root: OrgUnit | None = user._statistics_root
+    return root
 
 
 def percent(part: int, whole: int) -> float | str:

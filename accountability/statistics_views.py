@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import OrgUnit
-from .statistics import StatsFilters, annual_tables, statistics_tables, workbook
+from .statistics import StatsFilters, annual_tables, jurisdiction_root, statistics_tables, workbook
 from .typing import AuthenticatedRequest
 from .widgets import QuickSelect
 
@@ -36,6 +35,15 @@ class StatsFilterForm(forms.Form):
         widget=QuickSelect,
         empty_label=gettext_lazy("All"),
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Units to choose from: the user's own jurisdiction subtree (everything for a superuser or a
+        # login with no unit); the figures themselves are limited by each app's permission filter.
+        root = jurisdiction_root(user) if user is not None else None
+        if root is not None:
+            field: forms.ModelChoiceField = self.fields["unit"]  # type: ignore[assignment]
+            field.queryset = field.queryset.filter(path__startswith=root.path)  # type: ignore[union-attr]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -67,7 +75,7 @@ def statistics_page(request: AuthenticatedRequest) -> HttpResponse:
         # Without a range the page shows this year so far: the figures people ask for first, and a scan
         # of one year's rows rather than of every case ever registered.
         data["date_from"] = timezone.localdate().replace(month=1, day=1).isoformat()
-    form = StatsFilterForm(data)
+    form = StatsFilterForm(data, user=request.user)
     tables = statistics_tables(request.user, form.filters())
     if not tables:
         raise PermissionDenied
@@ -87,7 +95,7 @@ def annual_report(request: AuthenticatedRequest) -> HttpResponse:
     this_year = timezone.localdate().year
     data = request.GET.copy()
     data.setdefault("year", str(this_year))
-    form = AnnualForm(data)
+    form = AnnualForm(data, user=request.user)
     year = form.cleaned_data["year"] if form.is_valid() else this_year
     tables = annual_tables(request.user, year, form.filters())
     if not tables:
@@ -95,5 +103,5 @@ def annual_report(request: AuthenticatedRequest) -> HttpResponse:
     title = _("Accountability work statistics, %(year)s") % {"year": year}
     if request.GET.get("format") == "xlsx":
         return _xlsx(workbook(tables, title), f"annual-report-{year}.xlsx")
-    context = {"form": form, "tables": tables, "year": year, "title": title, "today": dt.date.today()}  # noqa: DTZ011
+    context = {"form": form, "tables": tables, "year": year, "title": title, "today": timezone.localdate()}
     return render(request, "statistics/annual.html", context)

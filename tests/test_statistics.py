@@ -140,9 +140,10 @@ class TestPages:
         login(client, personas.officer)
         # session, user, user perms, group perms, jurisdiction (visibility), units for the filter form,
         # cases: one aggregate per table (quarter, source, state, form, unit + tree, situations + clauses)
-        # and the jurisdiction root; petitions (officers read them): profile unit, timeliness + tree + root,
-        # channel, state; rectification: profile unit, the aggregate, tree, root; nav roles, unread count
-        with django_assert_num_queries(27):
+        # and the jurisdiction root (read once, shared by every app and the form's unit choices); petitions
+        # (officers read them): profile unit, timeliness + tree, channel, state; rectification: profile
+        # unit, the aggregate, tree; nav roles, unread count
+        with django_assert_num_queries(25):
             response = client.get(reverse("statistics"))
         page = response.content.decode()
         assert response.status_code == 200
@@ -165,6 +166,14 @@ class TestPages:
         assert 'name="date_from" value="2026-01-01"' in page
         everything = client.get(reverse("statistics"), {"date_from": "", "date_to": ""}).content.decode()
         assert 'name="date_from" value="2026-01-01"' not in everything
+
+    def test_the_unit_choices_stop_at_the_users_jurisdiction(self, client, personas: Personas, data) -> None:
+        township_officer = make_user("township_officer", roles.CASE_OFFICER, unit=personas.township)
+        login(client, township_officer)
+        page = client.get(reverse("statistics")).content.decode()
+        assert personas.village.name in page and personas.forestry.name not in page
+        outside = client.get(reverse("statistics"), {"unit": personas.forestry.pk}).content.decode()
+        assert "选择一个有效的选项" in outside
 
     def test_bad_dates_are_explained(self, client, personas: Personas, data) -> None:
         login(client, personas.officer)
@@ -255,6 +264,22 @@ class TestRectificationFigures:
         rows = table(inspection_tables(personas.officer, StatsFilters()), "rectification_by_unit")
         # items, accepted, accepted late, overdue now, completion %, overdue %
         assert rows["测试县林业局"] == [3, 0, 0, 1, 0.0, 33.3]
+
+    def test_accepted_items_on_time_and_late(self, personas: Personas, items) -> None:
+        from inspections import actions as inspection_actions
+        from inspections.statistics import statistics_tables as inspection_tables
+        from tests.inspection_factories import item
+
+        on = dt.date(2026, 11, 30)
+        finding = items[0].finding
+        on_time = item(finding, personas.team_leader, deadline=on + dt.timedelta(days=5))
+        late = item(finding, personas.team_leader, deadline=on - dt.timedelta(days=10))
+        for accepted in (on_time, late):
+            inspection_actions.report_progress(accepted, by=personas.unit_contact, text="已整改", final=True)
+            inspection_actions.review_rectification(accepted, by=personas.team_leader, accept=True)
+        rows = table(inspection_tables(personas.officer, StatsFilters()), "rectification_by_unit")
+        # five items: two accepted today (one after its deadline); of the three still open one is overdue
+        assert rows["测试县林业局"] == [5, 2, 1, 1, 40.0, 20.0]
 
     def test_unit_contacts_and_outsiders_get_no_figures(self, personas: Personas, items) -> None:
         from inspections.statistics import statistics_tables as inspection_tables
