@@ -247,8 +247,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def target_list(self) -> list[Target]:
         return list(self.targets.select_related("org_unit", "person__org_unit").order_by("pk"))
 
-    # Transitions. Guards live in cases/guards.py and are checked by the actions with a reason for each
-    # failure; the fsm `conditions` repeat them so that can_proceed() agrees.
+    # Transitions. They declare source, target and the role permission; the guards (cases/guards.py)
+    # are not fsm `conditions`: the actions check them once, before the move, and give a reason for each
+    # failure. Nothing but `_transition` in cases/actions.py calls these methods.
 
     @transition(
         field=state,
