@@ -12,6 +12,7 @@ then fetched by primary key, through the same queryset.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
 
@@ -22,10 +23,19 @@ from django.db.models import QuerySet
 class CappedPaginator(Paginator):
     cap = 10_000
 
-    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        cap: int | None = None,
+        rows: Callable[[list[Any]], Iterable[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`rows(keys)` fetches a page's rows by primary key; by default the list's own queryset does,
+        its filters applied again. A caller whose filters are costly to build passes a plain lookup."""
         super().__init__(*args, **kwargs)
         if cap is not None:
             self.cap = cap
+        self.rows = rows
 
     @cached_property
     def _head_keys(self) -> list[Any] | None:
@@ -57,7 +67,11 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         wanted = keys[bottom:top]
-        queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
-        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=wanted)}
+        if self.rows is not None:
+            found = self.rows(wanted)
+        else:
+            queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+            found = queryset.order_by().filter(pk__in=wanted)
+        rows = {row.pk: row for row in found}
         # A row deleted between the two queries is left out rather than shown as a gap.
         return Page([rows[key] for key in wanted if key in rows], number, self)

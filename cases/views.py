@@ -111,18 +111,27 @@ LIST_COLUMNS = (
 )
 
 
-def _list_queryset(user: Any) -> QuerySet[Case]:
-    """The permission-filtered cases with only the columns a list row shows (the long texts stay behind)."""
+def _with_list_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Only the columns a list row shows (the long texts stay behind), and the targets' names."""
     targets = Target.objects.select_related("org_unit", "person").only(
         "case_id", "org_unit__name", "person__name"
     )
     return (
-        cases_for_user(user)
-        .select_related(None)
+        cases.select_related(None)
         .select_related("unit", "lead_officer")
         .only(*LIST_COLUMNS)
         .prefetch_related(Prefetch("targets", queryset=targets.order_by("pk")))
     )
+
+
+def _list_queryset(user: Any) -> QuerySet[Case]:
+    """The permission-filtered cases, as the list and the export read them."""
+    return _with_list_columns(cases_for_user(user))
+
+
+def _page_rows(keys: list[int]) -> QuerySet[Case]:
+    # The keys come from the permission-filtered, filtered list: the page's rows need no filter again.
+    return _with_list_columns(Case.objects.filter(pk__in=keys))
 
 
 @login_required
@@ -133,7 +142,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
     if not (request.GET.get("sort")):
         cases = cases.order_by("-year", "-sequence")
-    page = CappedPaginator(cases, PAGE_SIZE, cap=LIST_COUNT_CAP).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE, cap=LIST_COUNT_CAP, rows=_page_rows).get_page(
+        request.GET.get("page")
+    )
     label_rows(page.object_list)
     template = (
         "cases/_case_table.html"
