@@ -14,9 +14,9 @@ A user sees a petition when they hold `petitions.view_petition` and either its r
 their jurisdiction, or (petition officers) they registered it or are one of its handlers.
 
 Personal data of the petitioner (name, ID number, phone, address) is shown in full only to the petition
-officers handling it: its handlers, the officer who registered it, and the petition officers whose
-petition jurisdiction holds its responsible unit. Everybody else — approvers, case officers, superusers —
-sees it masked, on every page and in every export (`personal_visible` is annotated on the queryset).
+officers handling it: its handlers and the officer who registered it. Everybody else — the other petition
+officers of the jurisdiction (until they are made handlers), approvers, case officers, superusers — sees
+it masked, on every page, in search and in every export (`personal_visible` is annotated on the queryset).
 """
 
 from __future__ import annotations
@@ -113,10 +113,15 @@ def handled_by(user: User) -> Exists:
 
 
 def personal_data_filter(user: User | AnonymousUser) -> Q:
-    """Rows whose petitioner this user sees in full."""
+    """Rows whose petitioner this user sees in full: the petitions they handle or registered."""
     if not isinstance(user, User) or not user.is_active or not is_petition_officer(user):
         return Q(pk__in=[])
-    visible = Q(handled_by(user)) | Q(registered_by=user)
+    return Q(handled_by(user)) | Q(registered_by=user)
+
+
+def petition_officer_filter(user: User) -> Q:
+    """Rows a petition officer sees at all: their own, and every petition of their petition jurisdiction."""
+    visible = personal_data_filter(user)
     path = petition_jurisdiction_path(user)
     if path:
         visible |= Q(responsible_unit__path__startswith=path)
@@ -132,7 +137,7 @@ def visibility_filter(user: User | AnonymousUser) -> Q:
         return Q(pk__in=[])
     visible = Q(pk__in=[])
     if is_petition_officer(user):
-        visible |= personal_data_filter(user)
+        visible |= petition_officer_filter(user)
     if roles.has_role(user, *READ_ROLES):
         path = jurisdiction_path(user)
         if path:

@@ -2,8 +2,9 @@
 everyone else, on the list, the detail page and in the Excel export; not even searchable by name for
 those who see it masked.
 
-Handling officers: the petition's handlers, the officer who registered it, and the petition officers
-whose petition jurisdiction (the level of government they serve) holds the responsible unit.
+Handling officers: the petition's handlers and the officer who registered it. The other petition officers
+whose petition jurisdiction (the level of government they serve) holds the responsible unit see the
+petition, masked, until they are made handlers.
 """
 
 from io import BytesIO
@@ -75,16 +76,20 @@ class TestWhoSeesTheDetailInFull:
         petition = register(personas)
         assert shows_full(detail(client, personas.petition_officer, petition))
 
-    def test_a_petition_officer_at_a_county_department_serves_the_county(
+    def test_a_petition_officer_at_a_county_department_serves_the_county_once_a_handler(
         self, client, personas: Personas, people: PetitionPeople
     ) -> None:
         petition = register(personas)
+        assert shows_masked_only(detail(client, people.bureau_officer, petition))
+        actions.assign_handlers(petition, [people.bureau_officer], by=personas.petition_officer)
         assert shows_full(detail(client, people.bureau_officer, petition))
 
-    def test_the_township_officer_for_the_townships_villages(
+    def test_the_township_officer_for_the_townships_villages_once_a_handler(
         self, client, personas: Personas, people: PetitionPeople
     ) -> None:
         petition = register(personas, unit=personas.village)
+        assert shows_masked_only(detail(client, people.township_officer, petition))
+        actions.assign_handlers(petition, [people.township_officer], by=personas.petition_officer)
         assert shows_full(detail(client, people.township_officer, petition))
 
     def test_a_handler_from_another_county(self, client, personas: Personas, people: PetitionPeople) -> None:
@@ -99,6 +104,14 @@ class TestWhoSeesTheDetailInFull:
 
 
 class TestWhoSeesItMasked:
+    def test_a_petition_officer_of_the_jurisdiction_not_handling_it(
+        self, client, personas: Personas, people: PetitionPeople
+    ) -> None:
+        petition = register(personas, by=people.bureau_officer)
+        found = detail(client, personas.petition_officer, petition)
+        assert shows_masked_only(found), found
+        assert FULL["name"] not in str(export_rows(client, personas.petition_officer))
+
     @pytest.mark.parametrize("who", ["approver", "officer"])
     def test_leaders_and_case_officers(self, client, personas: Personas, who: str) -> None:
         petition = register(personas)
