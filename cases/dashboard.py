@@ -31,6 +31,8 @@ def dashboard_cards(user: Any) -> list[Card]:
         investigating=Count("id", filter=mine & Q(state=CaseState.INITIATED)),
         to_deliver=Count("id", filter=mine & Q(state=CaseState.DECIDED)),
         to_record=Count("id", filter=mine & Q(state=CaseState.DELIVERED)),
+        # Responded, and the appeal window (the state's deadline) has passed: the officer may close it.
+        to_close=Count("id", filter=mine & Q(state=CaseState.RESPONDED, next_due_on__lt=today())),
         overdue=Count("id", filter=overdue & (mine if is_officer and not is_approver else Q())),
     )
     cards: list[Card] = []
@@ -51,6 +53,12 @@ def dashboard_cards(user: Any) -> list[Card]:
             ),
             Card(_("Decisions to deliver"), counts["to_deliver"], f"{url}?state=decided{officer}", "warn"),
             Card(_("Responses to record"), counts["to_record"], f"{url}?state=delivered{officer}", "warn"),
+            Card(
+                _("Cases to close: the appeal window has passed"),
+                counts["to_close"],
+                f"{url}?state=responded&overdue=true{officer}",
+                "info",
+            ),
         ]
     cards.append(Card(_("Cases past a deadline"), counts["overdue"], f"{url}?overdue=true", "danger"))
     for card in cards:

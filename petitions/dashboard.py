@@ -38,7 +38,12 @@ def dashboard_cards(user: Any) -> list[Card]:
         plans = plans_for_user(user).filter(year=today.year, state=SupervisionPlan.State.PLANNED).count()
         cards += [
             Card(_("Petitions past their deadline"), counts["overdue"], f"{url}?overdue=true", "danger"),
-            Card(_("Petitions due within %(days)s days") % {"days": SOON_DAYS}, counts["soon"], url, "warn"),
+            Card(
+                _("Petitions due within %(days)s days") % {"days": SOON_DAYS},
+                counts["soon"],
+                f"{url}?overdue=false&sort=due",  # the soonest deadlines first
+                "warn",
+            ),
             Card(_("Petitions awaiting acceptance"), counts["to_accept"], f"{url}?state=registered", "info"),
             Card(
                 _("Units not yet supervised this year"),

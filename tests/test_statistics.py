@@ -220,6 +220,11 @@ class TestDashboard:
         }
         assert found["待送达的决定"] == 1
         assert found["我承办的调查中案件"] == 0
+        assert found["可结案（申诉期已过）"] == 0
+        advance(draft_case(personas), personas, CaseState.RESPONDED)  # the appeal window ended 7 April
+        page = client.get(reverse("home")).content.decode()
+        assert '<span class="count">1</span>可结案（申诉期已过）' in page
+        assert "state=responded&amp;overdue=true" in page
 
 
 class TestPetitionFigures:
@@ -234,6 +239,20 @@ class TestPetitionFigures:
         assert channels["来信"] == [1] and channels["来访"] == [1]
         timeliness = next(t for t in tables if t.key == "petition_timeliness")
         assert sum(row[1] for row in timeliness.rows) == 2
+
+    def test_the_petition_officers_home_page(self, client, personas: Personas) -> None:
+        from tests.petition_factories import register
+
+        register(personas, received_on=dt.date(2026, 11, 30))  # to accept; its 15-day period has just begun
+        login(client, personas.petition_officer)
+        page = client.get(reverse("home")).content.decode()
+        found = {
+            title.strip(): int(count)
+            for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
+        }
+        assert found["待决定是否受理的信访事项"] == 1
+        assert found["已逾期的信访事项"] == 0
+        assert "overdue=false&amp;sort=due" in page  # the due-soon card lists the soonest deadlines first
 
     def test_no_petition_figures_outside_petition_work(self, personas: Personas) -> None:
         from petitions.statistics import statistics_tables as petition_tables
