@@ -7,7 +7,8 @@ rows and the page says "10000+".
 For a queryset it reads those rows' primary keys, in the list's order, in one query: that gives the count
 and the keys of every page, so the filters (permissions, a unit subtree, a form of accountability) are
 evaluated once per request instead of once for the count and again for the page. The page's rows are
-then fetched by primary key, through the same queryset.
+then fetched by primary key: through the same queryset, or through the `rows` lookup a caller passes
+when rebuilding its filters would cost more than the lookup (the case list).
 """
 
 from __future__ import annotations

@@ -18,6 +18,14 @@ from tests.conftest import login
 from tests.personas import Personas, make_user
 
 
+def card_counts(page: str) -> dict[str, int]:
+    """The home page's pending-action cards: title → count."""
+    return {
+        title.strip(): int(count)
+        for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
+    }
+
+
 def table(tables, key: str) -> dict[str, list]:
     """A table's rows keyed by their label column, without the total row."""
     found = next(t for t in tables if t.key == key)
@@ -202,10 +210,7 @@ class TestDashboard:
         login(client, personas.approver)
         page = client.get(reverse("home")).content.decode()
         assert "待审批启动的线索" in page
-        found = {
-            title.strip(): int(count)
-            for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
-        }
+        found = card_counts(page)
         assert (
             found["待审批启动的线索"] == 1
         )  # the village clue; the confidential one is not named to the approver
@@ -214,10 +219,7 @@ class TestDashboard:
     def test_the_officer_sees_their_own_work(self, client, personas: Personas, data) -> None:
         login(client, personas.officer)
         page = client.get(reverse("home")).content.decode()
-        found = {
-            title.strip(): int(count)
-            for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
-        }
+        found = card_counts(page)
         assert found["待送达的决定"] == 1
         assert found["我承办的调查中案件"] == 0
         assert found["可结案（申诉期已过）"] == 0
@@ -246,10 +248,7 @@ class TestPetitionFigures:
         register(personas, received_on=dt.date(2026, 11, 30))  # to accept; its 15-day period has just begun
         login(client, personas.petition_officer)
         page = client.get(reverse("home")).content.decode()
-        found = {
-            title.strip(): int(count)
-            for count, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
-        }
+        found = card_counts(page)
         assert found["待决定是否受理的信访事项"] == 1
         assert found["已逾期的信访事项"] == 0
         assert "overdue=false&amp;sort=due" in page  # the due-soon card lists the soonest deadlines first
@@ -309,9 +308,7 @@ class TestRectificationFigures:
     def test_the_leaders_home_page_counts_items_by_colour(self, client, personas: Personas, items) -> None:
         login(client, personas.team_leader)
         page = client.get(reverse("home")).content.decode()
-        found = {
-            title.strip(): int(n) for n, title in re.findall(r'<span class="count">(\d+)</span>([^<]+)', page)
-        }
+        found = card_counts(page)
         assert found["逾期的整改事项（红色及以上）"] == 1
         assert found["临近期限的整改事项（黄色）"] == 1
         assert found["即将到期的整改事项（绿色）"] == 0

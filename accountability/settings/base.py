@@ -176,8 +176,9 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    # Any process may be the first to send a message (manage.py commands as well as runall); kombu
-    # creates none of these folders itself, and would put the control folder under the working directory.
+    # Any process may be the first to send a message (manage.py commands as well as runall). kombu does
+    # not create the queue and processed folders, and creates the control folder only if its parent
+    # exists; without the option it would put that folder under the working directory.
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
