@@ -42,6 +42,13 @@ def media_root(settings, tmp_path: Path) -> Path:
     return settings.MEDIA_ROOT
 
 
+def name_of(row) -> str:
+    """The stored name of an attachment row's file."""
+    name = row.file.name
+    assert name
+    return name
+
+
 def case_attachment(personas: Personas, name: str = "调查笔录.pdf") -> Attachment:
     case = draft_case(personas)
     return case_actions.add_attachment(
@@ -96,16 +103,16 @@ def test_stored_names_reveal_neither_the_object_nor_the_file_name(personas: Pers
     tour = f.tour(personas)
     photo, evidence = finding_photo(personas, tour), report_evidence(personas, tour)
     for stored in (first, second, photo, evidence):
-        assert STORED.fullmatch(stored.file.name), stored.file.name
+        assert STORED.fullmatch(name_of(stored)), name_of(stored)
         assert stored.original_name in ("调查笔录.pdf", "食堂.png", "整改报告.pdf")
-        assert stored.original_name not in stored.file.name
-        assert (Path(settings.MEDIA_ROOT) / stored.file.name).is_file()
-    assert first.file.name.startswith("cases/2026/")
-    assert photo.file.name.startswith("inspections/findings/2026/")
-    assert evidence.file.name.startswith("inspections/reports/2026/")
+        assert stored.original_name not in name_of(stored)
+        assert (Path(settings.MEDIA_ROOT) / name_of(stored)).is_file()
+    assert name_of(first).startswith("cases/2026/")
+    assert name_of(photo).startswith("inspections/findings/2026/")
+    assert name_of(evidence).startswith("inspections/reports/2026/")
     # The same name on the same day gives another random name: nothing to count through.
-    assert first.file.name != second.file.name
-    assert f"/{first.case_id}/" not in first.file.name
+    assert name_of(first) != name_of(second)
+    assert f"/{first.case_id}/" not in name_of(first)
 
 
 # --- Who gets the bytes ---------------------------------------------------------------------------------
@@ -147,12 +154,12 @@ def test_a_withdrawn_attachment_is_no_longer_served(client, personas: Personas) 
     login(client, personas.officer)
     assert client.get(case_url(attachment)).status_code == 404
     # The file itself stays: nothing in a case record is deleted.
-    assert (Path(settings.MEDIA_ROOT) / attachment.file.name).is_file()
+    assert (Path(settings.MEDIA_ROOT) / name_of(attachment)).is_file()
 
 
 def test_a_file_missing_from_the_disk_is_a_404_not_a_500(client, personas: Personas) -> None:
     attachment = case_attachment(personas)
-    (Path(settings.MEDIA_ROOT) / attachment.file.name).unlink()
+    (Path(settings.MEDIA_ROOT) / name_of(attachment)).unlink()
     login(client, personas.officer)
     assert client.get(case_url(attachment)).status_code == 404
 
@@ -208,7 +215,7 @@ def test_rectification_evidence_goes_only_to_those_who_see_the_item(client, pers
 def test_media_urls_answer_404_under_the_test_settings(client, personas: Personas) -> None:
     attachment = case_attachment(personas)
     login(client, personas.officer)
-    for path in (f"/media/{attachment.file.name}", f"/media/cases/{attachment.case_id}/调查笔录.pdf"):
+    for path in (f"/media/{name_of(attachment)}", f"/media/cases/{attachment.case_id}/调查笔录.pdf"):
         assert client.get(path).status_code == 404
 
 
@@ -261,7 +268,7 @@ def test_with_the_accel_prefix_nginx_sends_the_file(client, settings, personas: 
     response = client.get(url)
     assert response.status_code == 200
     assert response.content == b""
-    assert response["X-Accel-Redirect"] == f"/protected-media/{attachment.file.name}"
+    assert response["X-Accel-Redirect"] == f"/protected-media/{name_of(attachment)}"
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -274,7 +281,7 @@ def test_the_accel_path_also_serves_finding_photos_inline(client, settings, pers
     photo = finding_photo(personas, tour)
     login(client, personas.team_leader)
     response = client.get(finding_url(photo))
-    assert response["X-Accel-Redirect"] == f"/protected-media/{photo.file.name}"
+    assert response["X-Accel-Redirect"] == f"/protected-media/{name_of(photo)}"
     assert response["Content-Disposition"].startswith("inline;")
 
 
@@ -303,23 +310,23 @@ def test_the_case_migration_moves_old_files_to_unguessable_names(
     old = f"cases/{moved.case_id}/调查笔录.pdf"
     _with_old_name(moved, old, PDF)
     _with_old_name(lost, f"cases/{lost.case_id}/送达回证.pdf", None)
-    already = kept.file.name
+    already = name_of(kept)
 
     with django_capture_on_commit_callbacks(execute=True):
         _migration("cases", "0008_attachment_unguessable_names").rename(django_apps, None)
 
     moved.refresh_from_db()
-    assert STORED.fullmatch(moved.file.name)
-    assert moved.file.name.startswith("cases/2026/")
-    assert (Path(settings.MEDIA_ROOT) / moved.file.name).read_bytes() == PDF
+    assert STORED.fullmatch(name_of(moved))
+    assert name_of(moved).startswith("cases/2026/")
+    assert (Path(settings.MEDIA_ROOT) / name_of(moved)).read_bytes() == PDF
     assert not (Path(settings.MEDIA_ROOT) / old).exists()
     assert moved.original_name == "调查笔录.pdf"
     # A missing file is tolerated: its row keeps the old name and nothing fails.
     lost.refresh_from_db()
-    assert lost.file.name == f"cases/{lost.case_id}/送达回证.pdf"
+    assert name_of(lost) == f"cases/{lost.case_id}/送达回证.pdf"
     # Files already under unguessable names stay where they are.
     kept.refresh_from_db()
-    assert kept.file.name == already
+    assert name_of(kept) == already
 
 
 def test_the_old_copy_stays_until_the_rows_are_committed(personas: Personas) -> None:
@@ -333,7 +340,7 @@ def test_the_old_copy_stays_until_the_rows_are_committed(personas: Personas) -> 
     # No commit has happened in this test's transaction: the old copy is still there.
     assert (Path(settings.MEDIA_ROOT) / old).read_bytes() == PDF
     attachment.refresh_from_db()
-    assert (Path(settings.MEDIA_ROOT) / attachment.file.name).read_bytes() == PDF
+    assert (Path(settings.MEDIA_ROOT) / name_of(attachment)).read_bytes() == PDF
 
 
 def test_the_inspection_migration_moves_photos_and_evidence(
@@ -351,10 +358,10 @@ def test_the_inspection_migration_moves_photos_and_evidence(
 
     photo.refresh_from_db()
     evidence.refresh_from_db()
-    assert photo.file.name.startswith("inspections/findings/2026/")
-    assert evidence.file.name.startswith("inspections/reports/2026/")
+    assert name_of(photo).startswith("inspections/findings/2026/")
+    assert name_of(evidence).startswith("inspections/reports/2026/")
     for row in (photo, evidence):
-        assert STORED.fullmatch(row.file.name)
+        assert STORED.fullmatch(name_of(row))
     assert not (Path(settings.MEDIA_ROOT) / old_photo).exists()
     assert not (Path(settings.MEDIA_ROOT) / old_evidence).exists()
     # And the moved files are served from their new names.
