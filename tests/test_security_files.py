@@ -115,6 +115,31 @@ def test_stored_names_reveal_neither_the_object_nor_the_file_name(personas: Pers
     assert f"/{first.case_id}/" not in name_of(first)
 
 
+def test_every_file_field_of_the_project_stores_unguessable_names() -> None:
+    """Any FileField added later must use an unguessable `upload_to` too; import files are not on disk."""
+    from django.db.models import FileField
+
+    from accountability.files import UNGUESSABLE
+
+    project_apps = {"accountability", "cases", "inspections", "petitions"}
+    fields = [
+        field
+        for model in django_apps.get_models()
+        if model._meta.app_label in project_apps
+        for field in model._meta.get_fields()
+        if isinstance(field, FileField)
+    ]
+    assert {f"{field.model.__name__}.{field.name}" for field in fields} == {
+        "Attachment.file",
+        "FindingAttachment.file",
+        "ReportAttachment.file",
+    }
+    for field in fields:
+        name = field.generate_filename(field.model(), "../某单位/调查笔录.PDF")
+        assert UNGUESSABLE.fullmatch(name), name
+        assert name.endswith(".pdf")
+
+
 # --- Who gets the bytes ---------------------------------------------------------------------------------
 
 
