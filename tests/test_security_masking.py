@@ -85,6 +85,16 @@ def test_admins_see_the_full_birth_date(client, personas: Personas, person) -> N
     assert '<dd data-testid="birth-date">1980年1月1日</dd>' in page
 
 
+def test_the_integrity_record_shows_neither_number_nor_birth_date(client, personas: Personas, person) -> None:
+    login(client, personas.officer)
+    response = client.get(reverse("cases:integrity", args=[person.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "钱五" in page
+    for leak in (ID_NUMBER, "13812341234", "1980年1月1日", "1980-01-01"):
+        assert leak not in page, leak
+
+
 def test_the_admin_form_shows_the_birth_year_to_masked_viewers(client, clerk, person) -> None:
     login(client, clerk)
     response = client.get(reverse("admin:accountability_person_change", args=[person.pk]))
