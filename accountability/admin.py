@@ -1,3 +1,5 @@
+"""The registry's admin: units, people, regulations, deadline rules, the work calendar; user accounts."""
+
 from typing import Any
 
 from django.contrib import admin
@@ -13,9 +15,10 @@ from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import roles
+from .admin_masking import MaskedFieldsAdmin, protect
 from .imports.resources import OrgUnitResource, PersonResource
 from .models import Clause, DeadlineRule, OrgUnit, Person, Profile, Regulation, WorkCalendarDay
-from .privacy import is_registry_admin, mask_id_number, mask_phone
+from .privacy import is_registry_admin, mask_birth_date, mask_id_number, mask_phone
 from .services.units import save_unit
 
 admin.site.site_header = _("Accountability case system administration")
@@ -48,7 +51,7 @@ class RosterImportExportMixin(ImportExportMixin):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(RosterImportExportMixin, SimpleHistoryAdmin):
+class OrgUnitAdmin(MaskedFieldsAdmin, RosterImportExportMixin, SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "parent", "depth", "is_active")
     list_filter = ("kind", "is_active", "depth")
     search_fields = ("code", "name")
@@ -66,8 +69,17 @@ class OrgUnitAdmin(RosterImportExportMixin, SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
 
+# ID number, phone and birth date: in full for registry admins, masked for every other staff user — in
+# the list, the form, the history, and never a filter, search or sort key for them (admin_masking.py).
+protect(
+    Person,
+    {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_birth_date},
+    full_for=is_registry_admin,
+)
+
+
 @admin.register(Person)
-class PersonAdmin(RosterImportExportMixin, SimpleHistoryAdmin):
+class PersonAdmin(MaskedFieldsAdmin, RosterImportExportMixin, SimpleHistoryAdmin):
     list_display = ("staff_no", "name", "gender", "masked_id_number", "org_unit", "post", "rank", "is_active")
     list_filter = ("gender", "political_status", "is_active")
     search_fields = ("staff_no", "name")
@@ -83,14 +95,23 @@ class PersonAdmin(RosterImportExportMixin, SimpleHistoryAdmin):
         return self.list_display
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if is_registry_admin(request.user) else ("masked_id_number", "masked_phone")
+        if is_registry_admin(request.user):
+            return ()
+        return ("masked_id_number", "masked_birth_date", "masked_phone")
 
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if is_registry_admin(request.user) else ("id_number", "phone")
+        return () if is_registry_admin(request.user) else ("id_number", "birth_date", "phone")
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_export_resource_kwargs(request, **kwargs), "viewer": request.user}
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj: Person) -> str:
         return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("birth date"))
+    def masked_birth_date(self, obj: Person) -> str:
+        return mask_birth_date(obj.birth_date)
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: Person) -> str:

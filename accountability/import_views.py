@@ -161,7 +161,7 @@ def import_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
 @require_GET
 def export_people(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(exports.export_people(), _("people-%(date)s.xlsx") % {"date": today})
+    return _xlsx(exports.export_people(request.user), _("people-%(date)s.xlsx") % {"date": today})
 
 
 @admin_only

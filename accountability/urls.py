@@ -1,5 +1,6 @@
-from django.conf import settings
-from django.conf.urls.static import static
+"""The project's URLs. Uploaded files have no URL of their own: MEDIA_ROOT is never served directly, in
+any settings module; each file is reached through its object's download view (accountability/files.py)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -28,6 +29,3 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

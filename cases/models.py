@@ -22,6 +22,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accountability.chinese import document_number
+from accountability.files import unguessable_name
 from accountability.models import Clause, OrgUnit, Person, Regulation
 
 if TYPE_CHECKING:
@@ -625,7 +626,8 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"cases/{instance.case_id}/{filename}"
+    """A random name (accountability/files.py): the case id and the original name stay in the row."""
+    return unguessable_name("cases", filename)
 
 
 class Attachment(models.Model):

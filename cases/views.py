@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
+from accountability.files import serve_file
 from accountability.models import Person
 from accountability.paginator import CappedPaginator
 from accountability.typing import AuthenticatedRequest
@@ -542,10 +543,11 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     case = get_case_for_user(request.user, pk)
+    # A withdrawn attachment stays in the record (its row and its file) but is no longer handed out.
     attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case, withdrawn=False)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return serve_file(attachment.file, filename=attachment.original_name)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from accountability.files import unguessable_name
 from accountability.models import OrgUnit, Person
 
 
@@ -279,7 +280,8 @@ IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png"}
 
 
 def finding_attachment_path(instance: FindingAttachment, filename: str) -> str:
-    return f"inspections/findings/{instance.finding_id}/{filename}"
+    """A random name (accountability/files.py): the finding id and the original name stay in the row."""
+    return unguessable_name("inspections/findings", filename)
 
 
 class UploadedFile(models.Model):
@@ -402,7 +404,8 @@ class RectificationItem(models.Model):
 
 
 def report_attachment_path(instance: ReportAttachment, filename: str) -> str:
-    return f"inspections/reports/{instance.report_id}/{filename}"
+    """A random name (accountability/files.py): the report id and the original name stay in the row."""
+    return unguessable_name("inspections/reports", filename)
 
 
 class RectificationReport(models.Model):

@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accountability.files import serve_file
 from accountability.typing import AuthenticatedRequest
 
 from . import access, actions, forms
@@ -404,14 +405,13 @@ def finding_rectification(request: AuthenticatedRequest, pk: int) -> HttpRespons
     )
 
 
-def _download(upload: Any) -> FileResponse:
-    return FileResponse(
-        upload.file.open("rb"), as_attachment=not upload.is_image, filename=upload.original_name
-    )
+def _download(upload: Any) -> HttpResponseBase:
+    # Photos show in the finding page's <img>; everything else is downloaded.
+    return serve_file(upload.file, filename=upload.original_name, inline=upload.is_image)
 
 
 @login_required
-def finding_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
+def finding_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     _tour_pages(request.user)
     finding = access.get_finding_for_user(request.user, pk)
     return _download(
@@ -525,7 +525,7 @@ def item_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
+def report_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     _rectification_pages(request.user)
     item = access.get_item_for_user(request.user, pk)
     return _download(

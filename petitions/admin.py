@@ -1,7 +1,8 @@
 """A read-only view of petitions for superusers: changes go through petitions/actions.py, not the admin.
 
 The petitioner's personal data is shown masked here too: only the petition officers handling a petition
-see it in full (petitions/access.py).
+see it in full (petitions/access.py). Nobody may filter, search or sort on it here either
+(accountability/admin_masking.py): a filter on a masked field would read it back one guess at a time.
 """
 
 from typing import Any
@@ -11,13 +12,27 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import petitioner_for_display
+from accountability.admin_masking import MaskedFieldsAdmin, never, protect
+from accountability.privacy import mask_id_number, mask_name, mask_phone
+
+from .access import mask_address, petitioner_for_display
 from .models import Assessment, Petition, PetitionTransition, SupervisionPlan
 
 PERSONAL_FIELDS = ("petitioner_name", "petitioner_id_number", "petitioner_phone", "petitioner_address")
 
+protect(
+    Petition,
+    {
+        "petitioner_name": mask_name,
+        "petitioner_id_number": mask_id_number,
+        "petitioner_phone": mask_phone,
+        "petitioner_address": mask_address,
+    },
+    full_for=never,
+)
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+
+class ReadOnlyAdmin(MaskedFieldsAdmin, SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

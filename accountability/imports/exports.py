@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from ..models import ImportBatch, ImportFile
@@ -11,8 +13,9 @@ from .resources import OrgUnitResource, PersonResource
 from .spreadsheets import write_xlsx
 
 
-def export_people() -> bytes:
-    dataset = PersonResource().export(force_native_type=True)
+def export_people(viewer: Any) -> bytes:
+    """The people roster as `viewer` may see it (ID number, phone and birth date masked unless in full)."""
+    dataset = PersonResource(viewer=viewer).export(force_native_type=True)
     return write_xlsx(_("People"), dataset.headers, dataset)
 
 

@@ -9,11 +9,13 @@ Formula-like text is neutralised on every export.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from import_export import fields, resources, widgets
 
 from ..models import OrgUnit, Person
+from ..privacy import is_registry_admin, mask_birth_date, mask_id_number, mask_phone
 from .cleaning import parse_date, text_of
 from .columns import (
     GENDER_LABELS,
@@ -28,6 +30,19 @@ from .columns import (
 )
 from .problems import render
 from .spreadsheets import neutralise
+
+
+def _birth_year(value: Any) -> str:
+    # A date when exported with native types (xlsx), its `YYYY-MM-DD` text otherwise.
+    return mask_birth_date(value) if isinstance(value, dt.date) else f"{str(value)[:4]}年"
+
+
+# What an export shows to a viewer who sees the person's data masked.
+PERSONAL_MASKERS: dict[str, Callable[[Any], str]] = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "birth_date": _birth_year,
+}
 
 
 class TokenWidget(widgets.Widget):
@@ -77,6 +92,9 @@ def _unit_header(key: str) -> str:
 
 
 class PersonResource(NeutralisingResource):
+    """The people roster. Exports hold the ID number, phone and birth date in full only for a `viewer` who
+    sees them in full (accountability/privacy.py); without a viewer, or for anyone else, they are masked."""
+
     staff_no = fields.Field(attribute="staff_no", column_name=_person_header("staff_no"))
     name = fields.Field(attribute="name", column_name=_person_header("name"))
     gender = fields.Field(
@@ -116,8 +134,17 @@ class PersonResource(NeutralisingResource):
         skip_unchanged = True
         use_transactions = True
 
+    def __init__(self, viewer: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.full_personal_data = is_registry_admin(viewer)
+
     def get_queryset(self) -> Any:
         return Person.objects.select_related("org_unit").order_by("staff_no")
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        value = super().export_field(field, instance, **kwargs)
+        masker = None if self.full_personal_data else PERSONAL_MASKERS.get(field.attribute or "")
+        return masker(value) if masker and value not in (None, "") else value
 
 
 class OrgUnitResource(NeutralisingResource):

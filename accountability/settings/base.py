@@ -127,8 +127,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files are never served at MEDIA_URL (no settings module routes it): each goes out through its
+# object's download view after the permission check (accountability/files.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Behind nginx, e.g. "/protected-media/": the download views answer with X-Accel-Redirect to this internal
+# location (aliasing MEDIA_ROOT) instead of streaming the bytes through a gunicorn worker.
+PROTECTED_MEDIA_ACCEL_PREFIX = env.str("PROTECTED_MEDIA_ACCEL_PREFIX", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

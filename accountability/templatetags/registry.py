@@ -4,8 +4,8 @@ import datetime as dt
 
 from django import template
 
+from .. import privacy
 from ..chinese import chinese_date
-from ..privacy import is_registry_admin, mask_id_number, mask_phone
 
 register = template.Library()
 
@@ -23,9 +23,15 @@ def cn_date(value: dt.date | dt.datetime | None) -> str:
 @register.filter
 def id_number_for(value: str, user: object) -> str:
     """The ID number in full for admins, masked (5323**********123X) for everyone else."""
-    return value if is_registry_admin(user) else mask_id_number(value)  # type: ignore[arg-type]
+    return privacy.id_number_for(value, user)  # type: ignore[arg-type]
 
 
 @register.filter
 def phone_for(value: str, user: object) -> str:
-    return value if is_registry_admin(user) else mask_phone(value)  # type: ignore[arg-type]
+    return privacy.phone_for(value, user)  # type: ignore[arg-type]
+
+
+@register.filter
+def birth_date_for(value: dt.date | None, user: object) -> str:
+    """The full date where the ID number is shown in full, the year only where it is masked."""
+    return privacy.birth_date_for(value, user)  # type: ignore[arg-type]
