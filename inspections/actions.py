@@ -18,9 +18,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
-from accountability.models import DeadlineRule, OrgUnit, Person
+from accountability.grants import Grant, grants_from, sync_object_permissions
+from accountability.models import AccessCause, AccessChange, AccessGround, DeadlineRule, OrgUnit, Person
 from accountability.notifications import notify
 from cases import actions as case_actions
 from cases.models import Case, CaseSource
@@ -51,6 +51,7 @@ RECTIFICATION_RULE = "rectification_report"
 MAX_FILES = 10
 LEADER_PERMS = ("view_inspectionteam", "work_in_team", "lead_team")
 MEMBER_PERMS = ("view_inspectionteam", "work_in_team")
+GROUND_PERMISSIONS = {AccessGround.TEAM_LEADER: LEADER_PERMS, AccessGround.TEAM_MEMBER: MEMBER_PERMS}
 
 
 class InspectionActionError(Exception):
@@ -70,25 +71,26 @@ def today() -> dt.date:
 # --- Teams and assignments ------------------------------------------------------------------------
 
 
+def team_grants(team: InspectionTeam) -> dict[int, Grant]:
+    """user id → what the team gives them now: its leader leads, its members work in it."""
+    grounds: dict[int, list[str]] = {team.leader_id: [AccessGround.TEAM_LEADER]}
+    for user_id in team.members.values_list("pk", flat=True):
+        grounds.setdefault(user_id, []).append(AccessGround.TEAM_MEMBER)
+    return grants_from(grounds, GROUND_PERMISSIONS)
+
+
 @transaction.atomic
-def sync_team_permissions(team: InspectionTeam) -> None:
-    """Make the team's object permissions match its leader and members (adds and revokes)."""
-    wanted: dict[int, tuple[str, ...]] = dict.fromkeys(
-        team.members.values_list("pk", flat=True), MEMBER_PERMS
+def sync_team_permissions(team: InspectionTeam, *, by: User | None = None) -> list[AccessChange]:
+    """Make the team's object permissions match its leader and members: adds and revokes at once, one
+    audit row per user who gained or lost access (`by` None: the system, e.g. the demo seeder)."""
+    InspectionTeam.objects.select_for_update().filter(pk=team.pk).first()
+    return sync_object_permissions(
+        team,
+        InspectionTeamUserObjectPermission,
+        team_grants(team),
+        by=by,
+        cause=AccessCause.INSPECTION_TEAM_SAVED,
     )
-    wanted[team.leader_id] = LEADER_PERMS
-    held: dict[int, set[str]] = {}
-    for user_id, codename in InspectionTeamUserObjectPermission.objects.filter(
-        content_object=team
-    ).values_list("user_id", "permission__codename"):
-        held.setdefault(user_id, set()).add(codename)
-    users = {user.pk: user for user in User.objects.filter(pk__in=set(wanted) | set(held))}
-    for user_id, codenames in wanted.items():
-        for codename in set(codenames) - held.get(user_id, set()):
-            assign_perm(f"inspections.{codename}", users[user_id], team)
-    for user_id, held_codenames in held.items():
-        for codename in held_codenames - set(wanted.get(user_id, ())):
-            remove_perm(f"inspections.{codename}", users[user_id], team)
 
 
 def ensure_checklist(assignment: Assignment) -> None:

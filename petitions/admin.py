@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accountability.admin_inlines import AccessChangeInline
+
 from .access import petitioner_for_display
 from .models import Assessment, Petition, PetitionTransition, SupervisionPlan
 
@@ -44,7 +46,7 @@ class PetitionAdmin(ReadOnlyAdmin):
     list_select_related = ("responsible_unit",)
     exclude = PERSONAL_FIELDS
     readonly_fields = ("petitioner_masked",)
-    inlines = [TransitionInline]
+    inlines = [TransitionInline, AccessChangeInline]
     show_full_result_count = False
 
     @admin.display(description=_("petitioner (masked)"))
