@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
@@ -87,6 +88,11 @@ class OrgUnit(models.Model):
     def subtree_filter(self, prefix: str = "") -> models.Q:
         """A Q matching this unit and its descendants, through the relation `prefix` (e.g. "org_unit__")."""
         return models.Q(**{f"{prefix}path__startswith": self.path})
+
+    def contains(self, other: OrgUnit) -> bool:
+        """Whether `other` is this unit or lies under it: the in-memory twin of `subtree_filter`, used
+        by the jurisdiction checks on writes."""
+        return bool(self.path) and other.path.startswith(self.path)
 
 
 class Person(models.Model):
@@ -234,6 +240,7 @@ class AccessChange(models.Model):
         "contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+"
     )
     object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )

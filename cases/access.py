@@ -96,7 +96,9 @@ def in_jurisdiction(user: User, unit: OrgUnit) -> bool:
     if user.is_superuser:
         return True
     path = jurisdiction_path(user)
-    return bool(path) and unit.path.startswith(path)  # type: ignore[union-attr]
+    if not path:
+        return False
+    return unit.path.startswith(path)
 
 
 def case_grants(case: Case) -> dict[int, Grant]:

@@ -205,10 +205,15 @@ def _attach(model: type[Any], owner: dict[str, Any], files: Iterable[Any], by: U
         )
 
 
-def _check_finding(data: FindingData) -> None:
+def _check_finding(assignment: Assignment, data: FindingData) -> None:
     problems = []
     if not data.description.strip():
         problems.append(_("Describe the problem."))
+    outside = [unit.name for unit in data.units if not assignment.unit.contains(unit)]
+    if outside:
+        problems.append(
+            _("%(units)s: a finding names the inspected unit or units under it.") % {"units": "、".join(outside)}
+        )
     problems += _check_files(data.files)
     if problems:
         raise InspectionActionError(problems)
@@ -218,7 +223,7 @@ def _check_finding(data: FindingData) -> None:
 def log_finding(assignment: Assignment, data: FindingData, *, by: User) -> Finding:
     """A team member logs what they found; the leader verifies it later."""
     _require_member(by, assignment.team)
-    _check_finding(data)
+    _check_finding(assignment, data)
     finding = Finding.objects.create(
         assignment=assignment, category=data.category, description=data.description.strip(), logged_by=by
     )
@@ -255,7 +260,7 @@ def edit_finding(finding: Finding, data: FindingData, *, by: User) -> Finding:
         raise InspectionPermissionError(_("Only the team leader may edit this finding."))
     if finding.case_id is not None:
         raise InspectionActionError(_("A finding transferred as a clue can no longer be edited."))
-    _check_finding(data)
+    _check_finding(finding.assignment, data)
     finding.category, finding.description = data.category, data.description.strip()
     finding.save(update_fields=["category", "description"])
     finding.units.set(data.units)
@@ -277,6 +282,34 @@ def review_finding(finding: Finding, *, by: User, verified: bool, comment: str =
     finding.reviewed_by, finding.reviewed_at, finding.review_comment = by, timezone.now(), comment.strip()
     finding.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     return finding
+
+
+@transaction.atomic
+def withdraw_finding_attachment(attachment: FindingAttachment, *, by: User) -> FindingAttachment:
+    """A photo or document logged by mistake is withdrawn, never deleted; who withdrew it and when is kept.
+
+    As for editing: the team leader, or the file's uploader while the finding awaits verification. The
+    evidence of a finding transferred as a clue stays.
+    """
+    finding = _locked_finding(attachment.finding)
+    team = finding.assignment.team
+    own_draft = (
+        attachment.uploaded_by_id == by.pk and finding.status == FindingStatus.LOGGED and works_in(by, team)
+    )
+    if not (own_draft or leads(by, team)):
+        raise InspectionPermissionError(_("Only the team leader may withdraw this file."))
+    if finding.case_id is not None:
+        raise InspectionActionError(_("A finding transferred as a clue keeps its evidence."))
+    return _withdraw(FindingAttachment, attachment, by)
+
+
+def _withdraw(model: type[Any], attachment: Any, by: User) -> Any:
+    attachment = model.objects.select_for_update().get(pk=attachment.pk)
+    if attachment.withdrawn:
+        raise InspectionActionError(_("This file has already been withdrawn."))
+    attachment.withdrawn, attachment.withdrawn_by, attachment.withdrawn_at = True, by, timezone.now()
+    attachment.save(update_fields=["withdrawn", "withdrawn_by", "withdrawn_at"])
+    return attachment
 
 
 def _require_verified(finding: Finding) -> None:
@@ -342,10 +375,18 @@ def set_rectification(finding: Finding, items: Sequence[ItemData], *, by: User) 
     _require_verified(finding)
     fallback = default_deadline(finding.assignment)
     ladder = active_steps()
+    inspected = finding.assignment.unit
     created = []
     for data in items:
         if not data.requirement.strip():
             raise InspectionActionError(_("State what must be rectified."))
+        # The responsible unit's contacts will see the item and report on it: only the inspected unit
+        # and the units under it are the tour's to task.
+        if not inspected.contains(data.responsible_unit):
+            raise InspectionActionError(
+                _("%(unit)s is not %(inspected)s or a unit under it: choose a unit this tour inspected.")
+                % {"unit": data.responsible_unit.name, "inspected": inspected.name}
+            )
         deadline = data.deadline or fallback
         if deadline is None:
             raise InspectionActionError(
@@ -406,6 +447,18 @@ def report_progress(
             url=reverse("inspections:item_detail", args=[item.pk]),
         )
     return report
+
+
+@transaction.atomic
+def withdraw_report_attachment(attachment: ReportAttachment, *, by: User) -> ReportAttachment:
+    """The responsible unit's contact withdraws a file sent by mistake while the item is still the unit's
+    to work on; once it is submitted for acceptance its evidence stays as the unit recorded it."""
+    item = _locked_item(attachment.report.item)
+    if not reports_for(by, item):
+        raise InspectionPermissionError(_("Only the responsible unit's contact may withdraw this file."))
+    if item.status not in (RectificationStatus.OPEN, RectificationStatus.RETURNED):
+        raise InspectionActionError(_("The files of an item submitted for acceptance stay on record."))
+    return _withdraw(ReportAttachment, attachment, by)
 
 
 @transaction.atomic
