@@ -19,6 +19,10 @@ class AccessChangeInline(GenericTabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Shown on the record's own admin page, to whoever may open it: the log follows the record.
+        return True
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
