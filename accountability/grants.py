@@ -42,7 +42,9 @@ class Grant:
     grounds: tuple[str, ...]
 
 
-def grants_from(grounds_by_user: Mapping[int, Iterable[str]], permissions: Mapping[str, Iterable[str]]) -> dict[int, Grant]:
+def grants_from(
+    grounds_by_user: Mapping[int, Iterable[str]], permissions: Mapping[str, Iterable[str]]
+) -> dict[int, Grant]:
     """user id → Grant, from each user's grounds and the permissions each ground carries."""
     wanted: dict[int, Grant] = {}
     for user_id, grounds in grounds_by_user.items():
@@ -77,7 +79,9 @@ def sync_object_permissions(
         held.setdefault(user_id, {})[codename] = row_id
     needed = {code for grant in wanted.values() for code in grant.permissions}
     permission_ids = dict(
-        Permission.objects.filter(content_type=content_type, codename__in=needed).values_list("codename", "pk")
+        Permission.objects.filter(content_type=content_type, codename__in=needed).values_list(
+            "codename", "pk"
+        )
     )
     missing_codes = needed - set(permission_ids)
     if missing_codes:
@@ -93,7 +97,8 @@ def sync_object_permissions(
         added = want - set(have)
         removed = set(have) - want
         new_rows += [
-            perm_model(content_object=obj, user_id=user_id, permission_id=permission_ids[code]) for code in added
+            perm_model(content_object=obj, user_id=user_id, permission_id=permission_ids[code])
+            for code in added
         ]
         stale_row_ids += [have[code] for code in removed]
         if added:

@@ -281,7 +281,11 @@ def _set_named_users(case: Case, users: Sequence[User], by: User | None) -> None
         row.delete()
     present = set(CaseNamedUser.objects.filter(case=case).values_list("user_id", flat=True))
     bulk_create_with_history(
-        [CaseNamedUser(case=case, user=user, named_by=by) for pk, user in wanted.items() if pk not in present],
+        [
+            CaseNamedUser(case=case, user=user, named_by=by)
+            for pk, user in wanted.items()
+            if pk not in present
+        ],
         CaseNamedUser,
         default_user=by,
     )

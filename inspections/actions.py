@@ -51,7 +51,10 @@ RECTIFICATION_RULE = "rectification_report"
 MAX_FILES = 10
 LEADER_PERMS = ("view_inspectionteam", "work_in_team", "lead_team")
 MEMBER_PERMS = ("view_inspectionteam", "work_in_team")
-GROUND_PERMISSIONS = {AccessGround.TEAM_LEADER: LEADER_PERMS, AccessGround.TEAM_MEMBER: MEMBER_PERMS}
+GROUND_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    AccessGround.TEAM_LEADER: LEADER_PERMS,
+    AccessGround.TEAM_MEMBER: MEMBER_PERMS,
+}
 
 
 class InspectionActionError(Exception):
@@ -212,7 +215,8 @@ def _check_finding(assignment: Assignment, data: FindingData) -> None:
     outside = [unit.name for unit in data.units if not assignment.unit.contains(unit)]
     if outside:
         problems.append(
-            _("%(units)s: a finding names the inspected unit or units under it.") % {"units": "、".join(outside)}
+            _("%(units)s: a finding names the inspected unit or units under it.")
+            % {"units": "、".join(outside)}
         )
     problems += _check_files(data.files)
     if problems:

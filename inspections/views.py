@@ -560,7 +560,9 @@ def report_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int
 def finding_attachment_withdraw(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     _tour_pages(request.user)
     finding = access.get_finding_for_user(request.user, pk)
-    attachment = access.get_or_404(FindingAttachment.objects.filter(finding=finding, withdrawn=False), attachment_pk)
+    attachment = access.get_or_404(
+        FindingAttachment.objects.filter(finding=finding, withdrawn=False), attachment_pk
+    )
     url = reverse("inspections:finding_detail", args=[finding.pk])
     try:
         actions.withdraw_finding_attachment(attachment, by=request.user)

@@ -199,7 +199,6 @@ def may_assign_handlers(user: User | AnonymousUser, petition: Petition) -> bool:
     return leads_petition_work(user, petition.responsible_unit)
 
 
-
 def mask_address(value: str) -> str:
     """Keep the first six characters (province and prefecture), hide the rest."""
     if not value:

@@ -322,7 +322,10 @@ def _require_assigner(petition: Petition, by: User, users: Sequence[User]) -> No
             )
         )
     raise PetitionPermissionError(
-        _("Only the officer who registered this petition or the leader of the petition unit may change its handlers.")
+        _(
+            "Only the officer who registered this petition or the leader of the petition unit may change "
+            "its handlers."
+        )
     )
 
 

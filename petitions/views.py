@@ -466,7 +466,9 @@ def petition_handler_remove(request: AuthenticatedRequest, pk: int, user_pk: int
     petition = get_petition_for_user(request.user, pk)
     if not may_assign_handlers(request.user, petition):
         raise PermissionDenied
-    handler = get_object_or_404(PetitionHandler.objects.select_related("user"), petition=petition, user_id=user_pk)
+    handler = get_object_or_404(
+        PetitionHandler.objects.select_related("user"), petition=petition, user_id=user_pk
+    )
     try:
         actions.remove_handler(petition, handler.user, by=request.user)
     except PetitionPermissionError as error:

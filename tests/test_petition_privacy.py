@@ -111,7 +111,10 @@ class TestWhoSeesTheDetailInFull:
             subject=petition.subject,
             content=petition.content,
             responsible_unit=personas.forestry,
-            **PETITIONER,
+            petitioner_name=PETITIONER["petitioner_name"],
+            petitioner_id_number=PETITIONER["petitioner_id_number"],
+            petitioner_phone=PETITIONER["petitioner_phone"],
+            petitioner_address=PETITIONER["petitioner_address"],
         )
         actions.correct_petition(petition, data, by=personas.petition_officer, reason="属县林业局职责")
         petition = Petition.objects.get(pk=petition.pk)

@@ -190,7 +190,7 @@ class TestRefusals:
         ):
             method, url = pages[name]
             assert getattr(client, method)(url).status_code == 403, (who, name)
-        # The approver is the leader of the petition unit: they assign handlers (tests/test_security_handlers.py).
+        # The approver leads the petition unit: they assign handlers (tests/test_security_handlers.py).
         assert client.get(pages["handlers"][1]).status_code == (200 if who == "approver" else 403)
         assert client.post(pages["responsibility_withdraw"][1]).status_code == 403
         assert client.post(pages["act"][1], {"concluded_on": "2026-11-01"}).status_code == 403

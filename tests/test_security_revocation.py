@@ -112,7 +112,9 @@ class TestCaseRevocation:
         attachment = attach(case, personas.officer)
         assert access(client, personas.officer2, case, attachment) == HIDDEN
         login(client, personas.officer)
-        client.post(reverse("cases:edit", args=[case.pk]), edit_data(case, named_users=[personas.officer2.pk]))
+        client.post(
+            reverse("cases:edit", args=[case.pk]), edit_data(case, named_users=[personas.officer2.pk])
+        )
         assert access(client, personas.officer2, case, attachment) == SHOWN
         assert log(case, personas.officer2) == [
             (True, "change_case view_case", AccessCause.CASE_EDITED, "officer")
