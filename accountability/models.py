@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
@@ -87,6 +88,11 @@ class OrgUnit(models.Model):
     def subtree_filter(self, prefix: str = "") -> models.Q:
         """A Q matching this unit and its descendants, through the relation `prefix` (e.g. "org_unit__")."""
         return models.Q(**{f"{prefix}path__startswith": self.path})
+
+    def contains(self, other: OrgUnit) -> bool:
+        """Whether `other` is this unit or lies under it: the in-memory twin of `subtree_filter`, used
+        by the jurisdiction checks on writes."""
+        return bool(self.path) and other.path.startswith(self.path)
 
 
 class Person(models.Model):
@@ -199,6 +205,70 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class AccessGround(models.TextChoices):
+    """Why a user holds access to a record: what the record says about them."""
+
+    LEAD_OFFICER = "lead_officer", _("lead officer")
+    CREATOR = "creator", _("registered the clue")
+    NAMED = "named", _("named on the case")
+    INVESTIGATOR = "investigator", _("investigation team member")
+    TEAM_LEADER = "team_leader", _("inspection team leader")
+    TEAM_MEMBER = "team_member", _("inspection team member")
+    HANDLER = "handler", _("petition handler")
+
+
+class AccessCause(models.TextChoices):
+    """The change to the record that gave or took the access."""
+
+    CASE_CREATED = "case_created", _("clue registered")
+    CASE_EDITED = "case_edited", _("case edited")
+    TEAM_RECORDED = "team_recorded", _("investigation team recorded")
+    INSPECTION_TEAM_SAVED = "inspection_team_saved", _("inspection team changed")
+    PETITION_REGISTERED = "petition_registered", _("petition registered")
+    HANDLERS_ASSIGNED = "handlers_assigned", _("handlers assigned")
+    HANDLER_REMOVED = "handler_removed", _("handler removed")
+
+
+class AccessChange(models.Model):
+    """The audit row of one grant or revocation: who gained or lost which access to which record, because
+    of which change, made by whom and when. Written by `accountability/grants.py` in the transaction of the
+    change itself; never edited or deleted."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted = models.BooleanField(_("granted"), help_text=_("False: the access was revoked."))
+    permissions = models.CharField(_("permissions"), max_length=200)
+    grounds = models.CharField(
+        _("grounds"), max_length=200, blank=True, help_text=_("Why the access is held (grants only).")
+    )
+    cause = models.CharField(_("cause"), max_length=32, choices=AccessCause.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the system acted."),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="access_change_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.user_id} {'+' if self.granted else '-'}"
 
 
 class Regulation(models.Model):

@@ -17,26 +17,39 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, has_transition_perm
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability import roles
-from accountability.models import Clause, DeadlineRule, OrgUnit, Person, Regulation, regulation_in_force
+from accountability.grants import sync_object_permissions
+from accountability.models import (
+    AccessCause,
+    AccessChange,
+    Clause,
+    DeadlineRule,
+    OrgUnit,
+    Person,
+    Regulation,
+    regulation_in_force,
+)
 from accountability.notifications import notify
 from accountability.numbering import next_number
 
 from . import guards
-from .access import can_see, name_on_case
+from .access import can_see, case_grants, in_jurisdiction
 from .deadlines import next_deadline, today
 from .models import (
     CASE_NUMBER_KIND,
     IMPACT_RULES,
     Attachment,
     Case,
+    CaseNamedUser,
     CaseSource,
     CaseState,
     CaseTransition,
+    CaseUserObjectPermission,
     DecidedForm,
     InvestigationTeamMember,
     Target,
@@ -46,10 +59,12 @@ from .uploads import validate_upload
 
 
 class CaseActionError(Exception):
-    """The action was refused; `messages` say why, in the user's language."""
+    """The action was refused; `messages` say why, in the user's language. `field` names the form field
+    the messages belong to, when one input is the reason."""
 
-    def __init__(self, messages: str | Sequence[str]):
+    def __init__(self, messages: str | Sequence[str], *, field: str | None = None):
         self.messages = [messages] if isinstance(messages, str) else list(messages)
+        self.field = field
         super().__init__("; ".join(self.messages))
 
 
@@ -228,6 +243,54 @@ def _set_targets(case: Case, targets: Sequence[TargetSpec]) -> None:
     )
 
 
+def _require_jurisdiction(by: User, unit: OrgUnit) -> None:
+    """Writes follow the reads: a case goes only to a unit the writer oversees."""
+    if not in_jurisdiction(by, unit):
+        raise CaseActionError(
+            _("%(unit)s is outside your jurisdiction: choose a unit you oversee.") % {"unit": unit.name},
+            field="unit",
+        )
+
+
+def sync_case_grants(case: Case, *, by: User | None, cause: AccessCause) -> list[AccessChange]:
+    """Make the case's object permissions equal what it says now (`access.case_grants`): grants what is
+    due, revokes at once what no longer is, one audit row per user. Every action that changes the lead
+    officer, the named users or the investigation team calls it, after the change, in its transaction."""
+    return sync_object_permissions(case, CaseUserObjectPermission, case_grants(case), by=by, cause=cause)
+
+
+def _set_named_users(case: Case, users: Sequence[User], by: User | None) -> None:
+    """The case's named users become exactly `users` (only case officers and approving leaders)."""
+    wanted = {user.pk: user for user in users}
+    if wanted:
+        allowed = set(
+            User.objects.filter(
+                pk__in=wanted, is_active=True, groups__name__in=[roles.CASE_OFFICER, roles.APPROVER]
+            ).values_list("pk", flat=True)
+        )
+        strangers = [user for pk, user in wanted.items() if pk not in allowed]
+        if strangers:
+            names = "、".join(user.get_full_name() or user.username for user in strangers)
+            raise CaseActionError(
+                _("Only active case officers and approving leaders can be named on a case: %(names)s.")
+                % {"names": names},
+                field="named_users",
+            )
+    # One by one, so that the history keeps each removal (and who made it).
+    for row in CaseNamedUser.objects.filter(case=case).exclude(user_id__in=wanted):
+        row.delete()
+    present = set(CaseNamedUser.objects.filter(case=case).values_list("user_id", flat=True))
+    bulk_create_with_history(
+        [
+            CaseNamedUser(case=case, user=user, named_by=by)
+            for pk, user in wanted.items()
+            if pk not in present
+        ],
+        CaseNamedUser,
+        default_user=by,
+    )
+
+
 def _set_situations(case: Case, situations: Sequence[Clause]) -> None:
     problems = guards.situation_problems(case, list(situations))
     if problems:
@@ -248,6 +311,8 @@ def create_case(
     """
     if enforce_permission and by is not None and not by.has_perm("cases.add_case"):
         raise CasePermissionError(_("Your role may not register clues."))
+    if enforce_permission and by is not None:
+        _require_jurisdiction(by, data.unit)
     if not data.title.strip():
         raise CaseActionError(_("Give the case a title."))
     if data.source not in CaseSource.values:
@@ -271,7 +336,8 @@ def create_case(
     case.save()
     _set_situations(case, data.situations)
     _set_targets(case, data.targets)
-    name_on_case(case, by, case.lead_officer, *data.named_users)
+    _set_named_users(case, data.named_users, by)
+    sync_case_grants(case, by=by, cause=AccessCause.CASE_CREATED)
     CaseTransition.objects.create(
         case=case, name="create", source_state="", target_state=case.state, by=by, comment=""
     )
@@ -289,6 +355,8 @@ def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | N
         raise CasePermissionError(_("You may not edit this case."))
     if data.conduct_date > today():
         raise CaseActionError(_("The conduct date cannot be in the future."))
+    if data.unit.pk != case.unit_id:
+        _require_jurisdiction(by, data.unit)
     case.title = data.title.strip()
     case.source = data.source
     case.summary = data.summary
@@ -312,7 +380,8 @@ def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | N
         ]
     )
     _set_situations(case, data.situations)
-    name_on_case(case, case.lead_officer, *data.named_users)
+    _set_named_users(case, data.named_users, by)
+    sync_case_grants(case, by=by, cause=AccessCause.CASE_EDITED)
     return case
 
 
@@ -377,8 +446,7 @@ def record_investigation(
         [InvestigationTeamMember(case=case, person=person, is_leader=person == leader) for person in team],
         InvestigationTeamMember,
     )
-    linked_users = User.objects.filter(profile__person__in=team)
-    name_on_case(case, *linked_users)
+    sync_case_grants(case, by=by, cause=AccessCause.TEAM_RECORDED)
     case.investigation_report = report
     case.report_date = report_date
     case.save(update_fields=["investigation_report", "report_date", "updated_at"])
@@ -719,10 +787,13 @@ def add_attachment(case: Case, *, by: User, kind: str, upload: Any) -> Attachmen
 
 @transaction.atomic
 def withdraw_attachment(attachment: Attachment, *, by: User) -> Attachment:
-    """Attachments are part of the record: withdrawn, never deleted."""
+    """Attachments are part of the record: withdrawn, never deleted; who withdrew it and when is kept."""
     _require_visible(attachment.case, by)
     if not by.has_perm("cases.process_case"):
         raise CasePermissionError(_("Your role may not do this."))
-    attachment.withdrawn = True
-    attachment.save(update_fields=["withdrawn"])
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    if attachment.withdrawn:
+        raise CaseActionError(_("This attachment has already been withdrawn."))
+    attachment.withdrawn, attachment.withdrawn_by, attachment.withdrawn_at = True, by, timezone.now()
+    attachment.save(update_fields=["withdrawn", "withdrawn_by", "withdrawn_at"])
     return attachment

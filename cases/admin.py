@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accountability.admin_inlines import AccessChangeInline
+
 from .models import Case, CaseTransition, Target
 
 
@@ -31,7 +33,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     list_filter = ("state", "source", "year", "confidential")
     search_fields = ("title",)
     list_select_related = ("unit", "lead_officer")
-    inlines = [TargetInline, TransitionInline]
+    inlines = [TargetInline, TransitionInline, AccessChangeInline]
     show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -122,6 +122,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     confidential = models.BooleanField(
         _("confidential"), default=False, help_text=_("Visible only to the users named on the case.")
     )
+    # Named users (besides the lead officer, the creator and the investigation team): the record the
+    # case's object permissions are recomputed from (cases/access.py `case_grants`).
+    named_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named users"),
+        through="CaseNamedUser",
+        through_fields=("case", "user"),
+        related_name="named_on_cases",
+        blank=True,
+    )
     state = FSMField(_("state"), default=CaseState.DRAFT, choices=CaseState.choices, protected=True)
 
     # Investigation
@@ -341,6 +351,34 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     def withdraw(self) -> None:
         pass
+
+
+class CaseNamedUser(models.Model):
+    """A user named on a case by those working on it: they see it even when it is confidential or outside
+    their jurisdiction. Removing the row (by editing the case) revokes their access at once."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    named_at = models.DateTimeField(_("named at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("named user")
+        verbose_name_plural = _("named users")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_named_user_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id}"
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -654,6 +692,15 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attachment")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
 from accountability.files import serve_file
+from accountability.grants import access_log
 from accountability.models import Person
 from accountability.paginator import CappedPaginator
 from accountability.typing import AuthenticatedRequest
@@ -33,9 +34,9 @@ from .integrity import case_links, integrity_record
 from .models import (
     Attachment,
     Case,
+    CaseNamedUser,
     CaseSource,
     CaseState,
-    CaseUserObjectPermission,
     DecidedForm,
     InvestigationTeamMember,
     Target,
@@ -182,6 +183,7 @@ def case_export(request: AuthenticatedRequest) -> HttpResponse:
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     targets = _targets(case)
+    attachments = list(case.attachments.select_related("uploaded_by", "withdrawn_by"))
     context = {
         "case": case,
         "targets": targets,
@@ -192,7 +194,10 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             .order_by("-is_leader", "pk")
         ),
         "transitions": list(case.transitions.select_related("by")),
-        "attachments": list(case.attachments.filter(withdrawn=False).select_related("uploaded_by")),
+        "attachments": [attachment for attachment in attachments if not attachment.withdrawn],
+        "withdrawn_attachments": [attachment for attachment in attachments if attachment.withdrawn],
+        "can_withdraw_attachments": request.user.has_perm("cases.process_case"),
+        "access_log": access_log(case),
         "deadlines": deadlines_for_display(case, targets=targets),
         "buttons": available_transitions(case, request.user),
         "can_edit": case.state in actions.EDITABLE_STATES and request.user.has_perm("cases.change_case"),
@@ -209,8 +214,9 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _show_errors(form: Any, error: CaseActionError) -> None:
+    field = error.field if error.field in form.fields else None
     for message in error.messages:
-        form.add_error(None, message)
+        form.add_error(field, message)
 
 
 def _done(request: AuthenticatedRequest, case: Case, message: str) -> HttpResponse:
@@ -268,11 +274,7 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "lead_officer": case.lead_officer_id,
         "situations": list(case.situations.values_list("pk", flat=True)),
         "confidential": case.confidential,
-        "named_users": list(
-            CaseUserObjectPermission.objects.filter(
-                content_object=case, permission__codename="view_case"
-            ).values_list("user_id", flat=True)
-        ),
+        "named_users": list(CaseNamedUser.objects.filter(case=case).values_list("user_id", flat=True)),
     }
     form = forms.CaseForm(request.POST or None, initial=initial)
     status = 200
@@ -559,6 +561,10 @@ def attachment_withdraw(request: AuthenticatedRequest, pk: int, attachment_pk: i
         actions.withdraw_attachment(attachment, by=request.user)
     except actions.CasePermissionError as error:
         raise PermissionDenied from error
+    except CaseActionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("cases:detail", pk=case.pk)
     return _done(request, case, _("Attachment withdrawn."))
 
 

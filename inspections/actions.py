@@ -18,9 +18,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
-from accountability.models import DeadlineRule, OrgUnit, Person
+from accountability.grants import Grant, grants_from, sync_object_permissions
+from accountability.models import AccessCause, AccessChange, AccessGround, DeadlineRule, OrgUnit, Person
 from accountability.notifications import notify
 from cases import actions as case_actions
 from cases.models import Case, CaseSource
@@ -51,6 +51,10 @@ RECTIFICATION_RULE = "rectification_report"
 MAX_FILES = 10
 LEADER_PERMS = ("view_inspectionteam", "work_in_team", "lead_team")
 MEMBER_PERMS = ("view_inspectionteam", "work_in_team")
+GROUND_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    AccessGround.TEAM_LEADER: LEADER_PERMS,
+    AccessGround.TEAM_MEMBER: MEMBER_PERMS,
+}
 
 
 class InspectionActionError(Exception):
@@ -70,25 +74,26 @@ def today() -> dt.date:
 # --- Teams and assignments ------------------------------------------------------------------------
 
 
+def team_grants(team: InspectionTeam) -> dict[int, Grant]:
+    """user id → what the team gives them now: its leader leads, its members work in it."""
+    grounds: dict[int, list[str]] = {team.leader_id: [AccessGround.TEAM_LEADER]}
+    for user_id in team.members.values_list("pk", flat=True):
+        grounds.setdefault(user_id, []).append(AccessGround.TEAM_MEMBER)
+    return grants_from(grounds, GROUND_PERMISSIONS)
+
+
 @transaction.atomic
-def sync_team_permissions(team: InspectionTeam) -> None:
-    """Make the team's object permissions match its leader and members (adds and revokes)."""
-    wanted: dict[int, tuple[str, ...]] = dict.fromkeys(
-        team.members.values_list("pk", flat=True), MEMBER_PERMS
+def sync_team_permissions(team: InspectionTeam, *, by: User | None = None) -> list[AccessChange]:
+    """Make the team's object permissions match its leader and members: adds and revokes at once, one
+    audit row per user who gained or lost access (`by` None: the system, e.g. the demo seeder)."""
+    InspectionTeam.objects.select_for_update().filter(pk=team.pk).first()
+    return sync_object_permissions(
+        team,
+        InspectionTeamUserObjectPermission,
+        team_grants(team),
+        by=by,
+        cause=AccessCause.INSPECTION_TEAM_SAVED,
     )
-    wanted[team.leader_id] = LEADER_PERMS
-    held: dict[int, set[str]] = {}
-    for user_id, codename in InspectionTeamUserObjectPermission.objects.filter(
-        content_object=team
-    ).values_list("user_id", "permission__codename"):
-        held.setdefault(user_id, set()).add(codename)
-    users = {user.pk: user for user in User.objects.filter(pk__in=set(wanted) | set(held))}
-    for user_id, codenames in wanted.items():
-        for codename in set(codenames) - held.get(user_id, set()):
-            assign_perm(f"inspections.{codename}", users[user_id], team)
-    for user_id, held_codenames in held.items():
-        for codename in held_codenames - set(wanted.get(user_id, ())):
-            remove_perm(f"inspections.{codename}", users[user_id], team)
 
 
 def ensure_checklist(assignment: Assignment) -> None:
@@ -203,10 +208,16 @@ def _attach(model: type[Any], owner: dict[str, Any], files: Iterable[Any], by: U
         )
 
 
-def _check_finding(data: FindingData) -> None:
+def _check_finding(assignment: Assignment, data: FindingData) -> None:
     problems = []
     if not data.description.strip():
         problems.append(_("Describe the problem."))
+    outside = [unit.name for unit in data.units if not assignment.unit.contains(unit)]
+    if outside:
+        problems.append(
+            _("%(units)s: a finding names the inspected unit or units under it.")
+            % {"units": "、".join(outside)}
+        )
     problems += _check_files(data.files)
     if problems:
         raise InspectionActionError(problems)
@@ -216,7 +227,7 @@ def _check_finding(data: FindingData) -> None:
 def log_finding(assignment: Assignment, data: FindingData, *, by: User) -> Finding:
     """A team member logs what they found; the leader verifies it later."""
     _require_member(by, assignment.team)
-    _check_finding(data)
+    _check_finding(assignment, data)
     finding = Finding.objects.create(
         assignment=assignment, category=data.category, description=data.description.strip(), logged_by=by
     )
@@ -253,7 +264,7 @@ def edit_finding(finding: Finding, data: FindingData, *, by: User) -> Finding:
         raise InspectionPermissionError(_("Only the team leader may edit this finding."))
     if finding.case_id is not None:
         raise InspectionActionError(_("A finding transferred as a clue can no longer be edited."))
-    _check_finding(data)
+    _check_finding(finding.assignment, data)
     finding.category, finding.description = data.category, data.description.strip()
     finding.save(update_fields=["category", "description"])
     finding.units.set(data.units)
@@ -275,6 +286,34 @@ def review_finding(finding: Finding, *, by: User, verified: bool, comment: str =
     finding.reviewed_by, finding.reviewed_at, finding.review_comment = by, timezone.now(), comment.strip()
     finding.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     return finding
+
+
+@transaction.atomic
+def withdraw_finding_attachment(attachment: FindingAttachment, *, by: User) -> FindingAttachment:
+    """A photo or document logged by mistake is withdrawn, never deleted; who withdrew it and when is kept.
+
+    As for editing: the team leader, or the file's uploader while the finding awaits verification. The
+    evidence of a finding transferred as a clue stays.
+    """
+    finding = _locked_finding(attachment.finding)
+    team = finding.assignment.team
+    own_draft = (
+        attachment.uploaded_by_id == by.pk and finding.status == FindingStatus.LOGGED and works_in(by, team)
+    )
+    if not (own_draft or leads(by, team)):
+        raise InspectionPermissionError(_("Only the team leader may withdraw this file."))
+    if finding.case_id is not None:
+        raise InspectionActionError(_("A finding transferred as a clue keeps its evidence."))
+    return _withdraw(FindingAttachment, attachment, by)
+
+
+def _withdraw(model: type[Any], attachment: Any, by: User) -> Any:
+    attachment = model.objects.select_for_update().get(pk=attachment.pk)
+    if attachment.withdrawn:
+        raise InspectionActionError(_("This file has already been withdrawn."))
+    attachment.withdrawn, attachment.withdrawn_by, attachment.withdrawn_at = True, by, timezone.now()
+    attachment.save(update_fields=["withdrawn", "withdrawn_by", "withdrawn_at"])
+    return attachment
 
 
 def _require_verified(finding: Finding) -> None:
@@ -340,10 +379,18 @@ def set_rectification(finding: Finding, items: Sequence[ItemData], *, by: User) 
     _require_verified(finding)
     fallback = default_deadline(finding.assignment)
     ladder = active_steps()
+    inspected = finding.assignment.unit
     created = []
     for data in items:
         if not data.requirement.strip():
             raise InspectionActionError(_("State what must be rectified."))
+        # The responsible unit's contacts will see the item and report on it: only the inspected unit
+        # and the units under it are the tour's to task.
+        if not inspected.contains(data.responsible_unit):
+            raise InspectionActionError(
+                _("%(unit)s is not %(inspected)s or a unit under it: choose a unit this tour inspected.")
+                % {"unit": data.responsible_unit.name, "inspected": inspected.name}
+            )
         deadline = data.deadline or fallback
         if deadline is None:
             raise InspectionActionError(
@@ -404,6 +451,18 @@ def report_progress(
             url=reverse("inspections:item_detail", args=[item.pk]),
         )
     return report
+
+
+@transaction.atomic
+def withdraw_report_attachment(attachment: ReportAttachment, *, by: User) -> ReportAttachment:
+    """The responsible unit's contact withdraws a file sent by mistake while the item is still the unit's
+    to work on; once it is submitted for acceptance its evidence stays as the unit recorded it."""
+    item = _locked_item(attachment.report.item)
+    if not reports_for(by, item):
+        raise InspectionPermissionError(_("Only the responsible unit's contact may withdraw this file."))
+    if item.status not in (RectificationStatus.OPEN, RectificationStatus.RETURNED):
+        raise InspectionActionError(_("The files of an item submitted for acceptance stay on record."))
+    return _withdraw(ReportAttachment, attachment, by)
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
 """The inspection office's admin: rounds, teams, assignments and the escalation ladder.
 
 Findings, rectification items and escalations are read-only here: they change through the pages and
-`inspections/actions.py`. Saving a team syncs its object permissions; saving an assignment adds its
-checklist.
+`inspections/actions.py`. Saving a team syncs its object permissions (audited: the team page lists every
+grant and revocation); saving an assignment adds its checklist.
 """
 
 from typing import Any
@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from accountability.admin_inlines import AccessChangeInline
 
 from . import actions
 from .escalation import schedule
@@ -65,10 +67,11 @@ class InspectionTeamAdmin(SimpleHistoryAdmin):
     list_select_related = ("round", "leader")
     filter_horizontal = ("members",)
     search_fields = ("name",)
+    inlines = [AccessChangeInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        actions.sync_team_permissions(form.instance)
+        actions.sync_team_permissions(form.instance, by=request.user)  # type: ignore[arg-type]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -22,6 +22,11 @@ urlpatterns = [
         views.finding_attachment,
         name="finding_attachment",
     ),
+    path(
+        "findings/<int:pk>/attachments/<int:attachment_pk>/withdraw/",
+        views.finding_attachment_withdraw,
+        name="finding_attachment_withdraw",
+    ),
     path("rectification/", views.item_list, name="item_list"),
     path("rectification/<int:pk>/", views.item_detail, name="item_detail"),
     path("rectification/<int:pk>/report/", views.item_report, name="item_report"),
@@ -30,5 +35,10 @@ urlpatterns = [
         "rectification/<int:pk>/attachments/<int:attachment_pk>/",
         views.report_attachment,
         name="report_attachment",
+    ),
+    path(
+        "rectification/<int:pk>/attachments/<int:attachment_pk>/withdraw/",
+        views.report_attachment_withdraw,
+        name="report_attachment_withdraw",
     ),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accountability.files import serve_file
+from accountability.grants import access_log
 from accountability.typing import AuthenticatedRequest
 
 from . import access, actions, forms
@@ -119,6 +120,7 @@ def assignment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             }
         ),
         "default_deadline": actions.default_deadline(assignment),
+        "access_log": access_log(team),
     }
     return render(request, "inspections/assignment_detail.html", context)
 
@@ -259,11 +261,29 @@ def finding_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     finding = access.get_finding_for_user(request.user, pk)
     team = finding.assignment.team
     is_leader = access.leads(request.user, team)
+    attachments = list(finding.attachments.select_related("withdrawn_by"))
+    is_member = access.works_in(request.user, team)
     context = {
         "finding": finding,
         "units": list(finding.units.all()),
         "people": list(finding.people.select_related("org_unit")),
-        "attachments": list(finding.attachments.filter(withdrawn=False)),
+        "attachments": [attachment for attachment in attachments if not attachment.withdrawn],
+        "withdrawn_attachments": [attachment for attachment in attachments if attachment.withdrawn],
+        # As in actions.withdraw_finding_attachment: the leader, or the uploader of a finding awaiting
+        # verification; never once transferred.
+        "withdrawable": {
+            attachment.pk
+            for attachment in attachments
+            if finding.case_id is None
+            and (
+                is_leader
+                or (
+                    is_member
+                    and attachment.uploaded_by_id == request.user.pk
+                    and finding.status == FindingStatus.LOGGED
+                )
+            )
+        },
         "items": _with_colours(
             finding.rectification_items.select_related("responsible_unit", "responsible_person")
         ),
@@ -449,7 +469,7 @@ def item_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item.colour = _with_colours([item])[0].colour  # type: ignore[attr-defined]
     reports = list(
         item.reports.select_related("submitted_by").prefetch_related(
-            Prefetch("attachments", queryset=ReportAttachment.objects.filter(withdrawn=False))
+            Prefetch("attachments", queryset=ReportAttachment.objects.select_related("withdrawn_by"))
         )
     )
     context = {
@@ -460,6 +480,8 @@ def item_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             Escalation.objects.filter(item=item).select_related("step", "case").order_by("step__offset_days")
         ),
         "can_report": access.reports_for(request.user, item) and item.is_active,
+        # actions.withdraw_report_attachment: the unit's contact, while the item is the unit's to work on.
+        "can_withdraw_files": access.reports_for(request.user, item) and item.is_active,
         "can_review": access.leads(request.user, item.finding.assignment.team) and item.status == "submitted",
         "can_see_finding": access.findings_for_user(request.user).filter(pk=item.finding_id).exists(),
         "report_form": forms.ReportForm(),
@@ -531,3 +553,41 @@ def report_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int
     return _download(
         access.get_or_404(ReportAttachment.objects.filter(report__item=item, withdrawn=False), attachment_pk)
     )
+
+
+@login_required
+@require_POST
+def finding_attachment_withdraw(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    _tour_pages(request.user)
+    finding = access.get_finding_for_user(request.user, pk)
+    attachment = access.get_or_404(
+        FindingAttachment.objects.filter(finding=finding, withdrawn=False), attachment_pk
+    )
+    url = reverse("inspections:finding_detail", args=[finding.pk])
+    try:
+        actions.withdraw_finding_attachment(attachment, by=request.user)
+    except InspectionActionError as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        messages.error(request, " ".join(error.messages))
+        return _redirect(request, url)
+    return _redirect(request, url, _("File withdrawn."))
+
+
+@login_required
+@require_POST
+def report_attachment_withdraw(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    _rectification_pages(request.user)
+    item = access.get_item_for_user(request.user, pk)
+    attachment = access.get_or_404(
+        ReportAttachment.objects.filter(report__item=item, withdrawn=False), attachment_pk
+    )
+    url = reverse("inspections:item_detail", args=[item.pk])
+    try:
+        actions.withdraw_report_attachment(attachment, by=request.user)
+    except InspectionActionError as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        messages.error(request, " ".join(error.messages))
+        return _redirect(request, url)
+    return _redirect(request, url, _("File withdrawn."))

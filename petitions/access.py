@@ -17,6 +17,13 @@ Personal data of the petitioner (name, ID number, phone, address) is shown in fu
 officers handling it: its handlers and the officer who registered it. Everybody else — the other petition
 officers of the jurisdiction (until they are made handlers), approvers, case officers, superusers — sees
 it masked, on every page, in search and in every export (`personal_visible` is annotated on the queryset).
+
+Since being a handler unmasks the petitioner, nobody makes themselves one: handlers are assigned and
+removed only by the officer who registered the petition and by the leader of the petition unit — an
+approver (审批领导, the 本机关负责人 who also approves extensions) whose jurisdiction covers the
+petition's responsible unit (`may_assign_handlers`); every assignment and removal is audited. Writes
+that choose a unit (the responsible unit at registration or correction, a responsible body) stay inside
+the writer's petition jurisdiction (`in_petition_jurisdiction`).
 """
 
 from __future__ import annotations
@@ -164,6 +171,32 @@ def get_petition_for_user(user: User | AnonymousUser, pk: Any) -> Petition:
 
 def can_see(user: User | AnonymousUser, petition: Petition) -> bool:
     return Petition.objects.filter(visibility_filter(user), pk=petition.pk).exists()
+
+
+def in_petition_jurisdiction(user: User, unit: OrgUnit) -> bool:
+    """Whether a petition officer may choose this unit in a petition they write: it lies in the level of
+    government they serve."""
+    path = petition_jurisdiction_path(user)
+    return path is not None and unit.path.startswith(path)
+
+
+def leads_petition_work(user: User | AnonymousUser, unit: OrgUnit) -> bool:
+    """Whether the user is a leader of the petition unit responsible for `unit`: an active approver whose
+    jurisdiction (profile unit subtree) contains it."""
+    if not isinstance(user, User) or not user.is_active or not roles.has_role(user, roles.APPROVER):
+        return False
+    path = jurisdiction_path(user)
+    return path is not None and unit.path.startswith(path)
+
+
+def may_assign_handlers(user: User | AnonymousUser, petition: Petition) -> bool:
+    """Whether the user assigns and removes the petition's handlers: its registering officer (while a
+    petition officer) or a leader of the petition unit; never anyone else, so nobody appoints themselves."""
+    if not isinstance(user, User) or not user.is_active or not petition.is_open:
+        return False
+    if petition.registered_by_id == user.pk and is_petition_officer(user):
+        return True
+    return leads_petition_work(user, petition.responsible_unit)
 
 
 def mask_address(value: str) -> str:

@@ -24,7 +24,8 @@ from simple_history.utils import bulk_create_with_history
 
 from accountability import roles
 from accountability.chinese import chinese_date
-from accountability.models import Clause, OrgUnit, Person, Profile
+from accountability.grants import record_access_change
+from accountability.models import AccessCause, AccessGround, Clause, OrgUnit, Person, Profile
 from accountability.notifications import notify
 from accountability.numbering import next_number
 from accountability.validators import normalise_id_number, validate_id_number
@@ -36,6 +37,8 @@ from . import deadlines, guards
 from .access import (
     ancestor_ids,
     can_see,
+    in_petition_jurisdiction,
+    may_assign_handlers,
     personal_data_filter,
     petition_jurisdiction_paths,
     plans_for_user,
@@ -81,6 +84,17 @@ class PetitionPermissionError(PetitionActionError, PermissionDenied):
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
+
+# What being a handler gives, in the access log (accountability/grants.py).
+HANDLER_PERMISSION = "handle_petition"
+# Before the hand-over a petition needs no handler; from then on it keeps one.
+HANDLER_OPTIONAL_STATES = (PetitionState.REGISTERED, PetitionState.ACCEPTED)
+
+
+def _outside_jurisdiction(unit: OrgUnit) -> str:
+    return _("%(unit)s is outside the area you serve: choose a unit of your petition jurisdiction.") % {
+        "unit": unit.name
+    }
 
 
 def _conflict(petition: Petition) -> PetitionConflictError:
@@ -274,6 +288,10 @@ def _petition_data_problems(data: PetitionData, on: dt.date) -> list[str]:
     return problems
 
 
+def _names(users: Iterable[User]) -> str:
+    return "、".join(user.get_full_name() or user.username for user in users)
+
+
 def _check_handlers(users: Iterable[User]) -> list[User]:
     users = list({user.pk: user for user in users}.values())
     if not users:
@@ -285,20 +303,54 @@ def _check_handlers(users: Iterable[User]) -> list[User]:
     )
     strangers = [user for user in users if user.pk not in officers]
     if strangers:
-        names = "、".join(user.get_full_name() or user.username for user in strangers)
         raise PetitionActionError(
-            _("Only active petition officers can handle petitions: %(names)s.") % {"names": names}
+            _("Only active petition officers can handle petitions: %(names)s.") % {"names": _names(strangers)}
         )
     return users
 
 
-def _add_handlers(petition: Petition, users: Sequence[User], by: User) -> list[User]:
+def _require_assigner(petition: Petition, by: User, users: Sequence[User]) -> None:
+    """Only the registering officer and the petition unit's leader assign handlers; nobody else, and so
+    nobody appoints themselves to see the petitioner."""
+    if may_assign_handlers(by, petition):
+        return
+    if any(user.pk == by.pk for user in users):
+        raise PetitionPermissionError(
+            _(
+                "You cannot make yourself a handler of this petition: handlers are assigned by the officer "
+                "who registered it or by the leader of the petition unit."
+            )
+        )
+    raise PetitionPermissionError(
+        _(
+            "Only the officer who registered this petition or the leader of the petition unit may change "
+            "its handlers."
+        )
+    )
+
+
+def _add_handlers(petition: Petition, users: Sequence[User], by: User, cause: AccessCause) -> list[User]:
+    """Make these users handlers (those not yet), audited; the caller has checked who may."""
     present = set(PetitionHandler.objects.filter(petition=petition).values_list("user_id", flat=True))
     new = [user for user in users if user.pk not in present]
     PetitionHandler.objects.bulk_create(
-        [PetitionHandler(petition=petition, user=user, assigned_by=by) for user in new], ignore_conflicts=True
+        [PetitionHandler(petition=petition, user=user, assigned_by=by) for user in new]
+    )
+    record_access_change(
+        petition,
+        new,
+        granted=True,
+        permissions=[HANDLER_PERMISSION],
+        grounds=[AccessGround.HANDLER],
+        cause=cause,
+        by=by,
     )
     return new
+
+
+def _new_handlers(petition: Petition, users: Sequence[User]) -> list[User]:
+    present = set(PetitionHandler.objects.filter(petition=petition).values_list("user_id", flat=True))
+    return [user for user in users if user.pk not in present]
 
 
 @transaction.atomic
@@ -307,10 +359,12 @@ def register_petition(data: PetitionData, *, by: User, now: dt.date | None = Non
     _require_officer(by)
     on = now or today()
     problems = _petition_data_problems(data, on)
+    if data.responsible_unit is not None and not in_petition_jurisdiction(by, data.responsible_unit):
+        problems.append(_outside_jurisdiction(data.responsible_unit))
     if problems:
         raise PetitionActionError(problems)
-    handlers = _check_handlers(data.handlers)
     assert data.received_on is not None and data.responsible_unit is not None
+    handlers = _check_handlers(data.handlers)
     petition = Petition(
         year=on.year,
         sequence=next_number(PETITION_NUMBER_KIND, on.year),
@@ -330,7 +384,8 @@ def register_petition(data: PetitionData, *, by: User, now: dt.date | None = Non
     )
     _refresh_next_deadline(petition)
     petition.save()
-    _add_handlers(petition, handlers, by)
+    # The registering officer assigns the first handlers (themselves included: they see it in full anyway).
+    _add_handlers(petition, handlers, by, AccessCause.PETITION_REGISTERED)
     PetitionTransition.objects.create(
         petition=petition, name="register", source_state="", target_state=petition.state, by=by
     )
@@ -376,6 +431,12 @@ def correct_petition(
             _("This cannot be done while the petition is “%(state)s”.") % {"state": petition.state_label}
         )
     problems = _petition_data_problems(data, today())
+    if (
+        data.responsible_unit is not None
+        and data.responsible_unit.pk != petition.responsible_unit_id
+        and not in_petition_jurisdiction(by, data.responsible_unit)
+    ):
+        problems.append(_outside_jurisdiction(data.responsible_unit))
     if not reason.strip():
         problems.append(_("Say what is corrected and why."))
     if data.received_on and petition.decided_on and data.received_on > petition.decided_on:
@@ -406,17 +467,17 @@ def correct_petition(
 
 @transaction.atomic
 def assign_handlers(petition: Petition, users: Sequence[User], *, by: User) -> list[User]:
-    """Add handlers to an open petition (never removes: the record keeps who handled it)."""
-    _require_officer(by)
+    """Add handlers to an open petition: by its registering officer or the petition unit's leader."""
     _require_visible(petition, by)
     petition = _locked(petition)
     if not petition.is_open:
         raise PetitionActionError(
             _("This cannot be done while the petition is “%(state)s”.") % {"state": petition.state_label}
         )
+    _require_assigner(petition, by, users)
     if not users:
         raise PetitionActionError(_("Choose at least one handler."))
-    new = _add_handlers(petition, _check_handlers(users), by)
+    new = _add_handlers(petition, _check_handlers(users), by, AccessCause.HANDLERS_ASSIGNED)
     notify(
         [user for user in new if user.pk != by.pk],
         title=_("Petition %(number)s is yours to handle") % {"number": petition.number},
@@ -424,6 +485,35 @@ def assign_handlers(petition: Petition, users: Sequence[User], *, by: User) -> l
         url=_url(petition),
     )
     return new
+
+
+@transaction.atomic
+def remove_handler(petition: Petition, user: User, *, by: User) -> None:
+    """Take a handler off the petition: they stop seeing the petitioner in full at once (unless they
+    registered it). Audited; a petition being handled keeps at least one handler."""
+    _require_visible(petition, by)
+    petition = _locked(petition)
+    if not petition.is_open:
+        raise PetitionActionError(
+            _("This cannot be done while the petition is “%(state)s”.") % {"state": petition.state_label}
+        )
+    _require_assigner(petition, by, [])
+    handlers = PetitionHandler.objects.filter(petition=petition)
+    if not handlers.filter(user=user).exists():
+        raise PetitionActionError(_("%(name)s is not a handler of this petition.") % {"name": _names([user])})
+    if petition.state not in HANDLER_OPTIONAL_STATES and handlers.count() == 1:
+        raise PetitionActionError(
+            _("A petition being handled keeps at least one handler: assign another one first.")
+        )
+    handlers.filter(user=user).delete()
+    record_access_change(
+        petition,
+        [user],
+        granted=False,
+        permissions=[HANDLER_PERMISSION],
+        cause=AccessCause.HANDLER_REMOVED,
+        by=by,
+    )
 
 
 # --- Steps -------------------------------------------------------------------------------------------
@@ -484,7 +574,10 @@ def start_handling(
     """Hand the accepted petition over for handling (转送/交办) to its handlers."""
     petition = _prepare(petition, by, expected_state)
     if petition.state == PetitionState.ACCEPTED:
-        _add_handlers(petition, _check_handlers(handlers), by)
+        new = _new_handlers(petition, handlers)
+        if new:
+            _require_assigner(petition, by, new)
+            _add_handlers(petition, _check_handlers(new), by, AccessCause.HANDLERS_ASSIGNED)
     petition.handling_started_on = started_on
     return _transition(
         petition, "start_handling", by=by, done_on=started_on, comment=comment, fields=["handling_started_on"]
@@ -788,6 +881,8 @@ def record_responsibility(
     _require_visible(petition, by)
     petition = _locked(petition)
     problems = _responsibility_problems(spec)
+    if spec.org_unit is not None and not in_petition_jurisdiction(by, spec.org_unit):
+        problems.append(_outside_jurisdiction(spec.org_unit))
     if problems:
         raise PetitionActionError(problems)
     assert spec.org_unit is not None

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accountability.admin_inlines import AccessChangeInline
 from accountability.admin_masking import MaskedFieldsAdmin, never, protect
 from accountability.privacy import mask_id_number, mask_name, mask_phone
 
@@ -59,7 +60,7 @@ class PetitionAdmin(ReadOnlyAdmin):
     list_select_related = ("responsible_unit",)
     exclude = PERSONAL_FIELDS
     readonly_fields = ("petitioner_masked",)
-    inlines = [TransitionInline]
+    inlines = [TransitionInline, AccessChangeInline]
     show_full_result_count = False
 
     @admin.display(description=_("petitioner (masked)"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/act/<slug:name>/", views.petition_act, name="act"),
     path("<int:pk>/correct/", views.petition_correct, name="correct"),
     path("<int:pk>/handlers/", views.petition_handlers, name="handlers"),
+    path("<int:pk>/handlers/<int:user_pk>/remove/", views.petition_handler_remove, name="handler_remove"),
     path("<int:pk>/extension/", views.extension_request, name="extension"),
     path("<int:pk>/extension/<int:extension_pk>/", views.extension_decide, name="extension_decide"),
     path("<int:pk>/responsibility/", views.responsibility_add, name="responsibility_add"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
+from accountability.grants import access_log
 from accountability.typing import AuthenticatedRequest
 
 from . import actions, forms
@@ -27,6 +28,7 @@ from .access import (
     can_work_on_petitions,
     get_petition_for_user,
     get_plan_for_user,
+    may_assign_handlers,
     petitioner_for_display,
     petitions_for_user,
     plans_for_user,
@@ -256,6 +258,8 @@ def petition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "handlers": list(
             PetitionHandler.objects.filter(petition=petition).select_related("user").order_by("pk")
         ),
+        "can_assign_handlers": may_assign_handlers(request.user, petition),
+        "access_log": access_log(petition),
         "deadlines": deadlines_for_display(petition),
         "transitions": list(petition.transitions.select_related("by")),
         "extensions": extensions,
@@ -442,7 +446,8 @@ def _simple_form_view(
 @require_http_methods(["GET", "POST"])
 def petition_handlers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     petition = get_petition_for_user(request.user, pk)
-    _require_officer(request)
+    if not may_assign_handlers(request.user, petition):
+        raise PermissionDenied
     form = forms.HandlersForm(_posted(request))
     return _simple_form_view(
         request,
@@ -453,6 +458,26 @@ def petition_handlers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         perform=lambda data: actions.assign_handlers(petition, list(data["handlers"]), by=request.user),
         success=_("Handlers added."),
     )
+
+
+@login_required
+@require_POST
+def petition_handler_remove(request: AuthenticatedRequest, pk: int, user_pk: int) -> HttpResponse:
+    petition = get_petition_for_user(request.user, pk)
+    if not may_assign_handlers(request.user, petition):
+        raise PermissionDenied
+    handler = get_object_or_404(
+        PetitionHandler.objects.select_related("user"), petition=petition, user_id=user_pk
+    )
+    try:
+        actions.remove_handler(petition, handler.user, by=request.user)
+    except PetitionPermissionError as error:
+        raise PermissionDenied from error
+    except PetitionActionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("petitions:detail", pk=petition.pk)
+    return _done(request, _detail_url(petition), _("Handler removed."))
 
 
 @login_required

@@ -189,11 +189,15 @@ def test_each_transition_is_refused_to_the_roles_that_may_not_make_it(
     personas: Personas, move: str, who: str
 ) -> None:
     """Named on the case (so seeing it is not what stops them), the user is refused for their role."""
-    from cases.access import name_on_case
+    from accountability.models import AccessCause
+    from cases.actions import sync_case_grants
+    from cases.models import CaseNamedUser
 
     case = _case_ready_for(move, personas)
     user = getattr(personas, who)
-    name_on_case(case, user)
+    # Named directly: the actions name only case officers and approvers, and these roles are the point.
+    CaseNamedUser.objects.create(case=case, user=user)
+    sync_case_grants(case, by=None, cause=AccessCause.CASE_EDITED)
     before = (case.state, CaseTransition.objects.filter(case=case).count())
     with pytest.raises(CasePermissionError):
         _make(move, case, user)

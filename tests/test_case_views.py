@@ -122,10 +122,11 @@ class TestDetail:
     ) -> None:
         case = advance(draft_case(personas), personas, CaseState.DELIVERED)
         # session, user, jurisdiction, user perms, group perms, case, targets, their forms, their
-        # circumstances, situations, team, transitions, attachments, deadline rules, work calendar,
-        # nav roles, unread count, and the inspections link hook looking for the transferred finding (the
-        # case's source is 巡察移交; the petitions hook asks nothing of other sources)
-        with django_assert_num_queries(18):
+        # circumstances, situations, team, transitions, attachments (in use and withdrawn), the access
+        # log, deadline rules, work calendar, nav roles, unread count, and the inspections link hook
+        # looking for the transferred finding (the case's source is 巡察移交; the petitions hook asks
+        # nothing of other sources)
+        with django_assert_num_queries(19):
             response = officer_client.get(reverse("cases:detail", args=[case.pk]))
         assert response.status_code == 200
         page = response.content.decode()

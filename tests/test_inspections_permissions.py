@@ -184,6 +184,13 @@ MATRIX: list[tuple[str, str, Any, Any, dict[str, int]]] = [
         TOUR_READ,
     ),
     (
+        "finding_attachment_withdraw",
+        "post",
+        lambda w: {"pk": w.tour.finding_a.pk, "attachment_pk": w.finding_attachment.pk},
+        lambda w: {},
+        LEADER_WRITE,  # the uploader too, but only while the finding awaits verification
+    ),
+    (
         "item_list",
         "get",
         lambda w: {},
@@ -212,6 +219,14 @@ MATRIX: list[tuple[str, str, Any, Any, dict[str, int]]] = [
         lambda w: {"pk": w.item.pk, "attachment_pk": w.report_attachment.pk},
         None,
         ITEM_READ,
+    ),
+    (
+        "report_attachment_withdraw",
+        "post",
+        lambda w: {"pk": w.item.pk, "attachment_pk": w.report_attachment.pk},
+        lambda w: {},
+        # The unit's contact is told the files of a submitted item stay (a redirect with the message).
+        forbidden_except({"unit_contact": 302}, not_found=("other_team_leader", "finance_contact")),
     ),
     (
         "item_report",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from petitions import actions
+from petitions.models import Petition
 from tests.conftest import login
 from tests.personas import Personas, make_user
 from tests.petition_factories import (
@@ -96,10 +97,28 @@ class TestWhoSeesTheDetailInFull:
         petition = register(personas, handlers=[people.outside_officer])
         assert shows_full(detail(client, people.outside_officer, petition))
 
-    def test_the_officer_who_registered_it_outside_their_jurisdiction(
+    def test_the_officer_who_registered_it_handed_to_another_area(
         self, client, personas: Personas, people: PetitionPeople
     ) -> None:
-        petition = register(personas, by=people.township_officer, unit=personas.forestry)
+        """An officer registers only in their own area (tests/test_security_write_jurisdiction.py); once
+        a county handler corrects the petition to a county unit, its registering officer still sees it in
+        full."""
+        petition = register(personas, by=people.township_officer, unit=personas.village)
+        actions.assign_handlers(petition, [personas.petition_officer], by=people.township_officer)
+        data = actions.PetitionData(
+            channel=petition.channel,
+            received_on=petition.received_on,
+            subject=petition.subject,
+            content=petition.content,
+            responsible_unit=personas.forestry,
+            petitioner_name=PETITIONER["petitioner_name"],
+            petitioner_id_number=PETITIONER["petitioner_id_number"],
+            petitioner_phone=PETITIONER["petitioner_phone"],
+            petitioner_address=PETITIONER["petitioner_address"],
+        )
+        actions.correct_petition(petition, data, by=personas.petition_officer, reason="属县林业局职责")
+        petition = Petition.objects.get(pk=petition.pk)
+        assert petition.responsible_unit == personas.forestry
         assert shows_full(detail(client, people.township_officer, petition))
 
 

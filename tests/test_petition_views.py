@@ -65,6 +65,10 @@ def urls(world: dict, personas: Personas) -> dict[str, tuple[str, str]]:
         "act": ("get", reverse("petitions:act", args=[petition.pk, "conclude"])),
         "correct": ("get", reverse("petitions:correct", args=[petition.pk])),
         "handlers": ("get", reverse("petitions:handlers", args=[petition.pk])),
+        "handler_remove": (
+            "post",
+            reverse("petitions:handler_remove", args=[petition.pk, personas.petition_officer.pk]),
+        ),
         "extension": ("get", reverse("petitions:extension", args=[petition.pk])),
         "extension_decide": (
             "get",
@@ -90,6 +94,7 @@ OBJECT_PAGES = {
     "act",
     "correct",
     "handlers",
+    "handler_remove",
     "extension",
     "extension_decide",
     "responsibility_add",
@@ -104,6 +109,7 @@ WRITE_PAGES = (
     "act",
     "correct",
     "handlers",
+    "handler_remove",
     "extension",
     "extension_decide",
     "responsibility_add",
@@ -177,7 +183,6 @@ class TestRefusals:
             "create",
             "act",
             "correct",
-            "handlers",
             "extension",
             "responsibility_add",
             "refer",
@@ -185,6 +190,8 @@ class TestRefusals:
         ):
             method, url = pages[name]
             assert getattr(client, method)(url).status_code == 403, (who, name)
+        # The approver leads the petition unit: they assign handlers (tests/test_security_handlers.py).
+        assert client.get(pages["handlers"][1]).status_code == (200 if who == "approver" else 403)
         assert client.post(pages["responsibility_withdraw"][1]).status_code == 403
         assert client.post(pages["act"][1], {"concluded_on": "2026-11-01"}).status_code == 403
 
@@ -265,8 +272,8 @@ class TestQueryCounts:
         # 1 session, 2 user, 3-4 permissions, 5 role names, 6 profile unit, 7 territorial ancestors,
         # 8 the petition, 9 extensions, 10 responsibilities, 11 handlers, 12 deadline rules,
         # 13-15 the work calendar around the three due dates shown (acceptance, hand-over, conclusion),
-        # 16 timeline, 17 referred failures, 18 unread notifications.
-        with django_assert_num_queries(18):
+        # 16 timeline, 17 referred failures, 18 the access log, 19 unread notifications.
+        with django_assert_num_queries(19):
             response = client.get(url)
         assert response.status_code == 200
 

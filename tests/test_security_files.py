@@ -338,7 +338,7 @@ def test_the_case_migration_moves_old_files_to_unguessable_names(
     already = name_of(kept)
 
     with django_capture_on_commit_callbacks(execute=True):
-        _migration("cases", "0008_attachment_unguessable_names").rename(django_apps, None)
+        _migration("cases", "0010_attachment_unguessable_names").rename(django_apps, None)
 
     moved.refresh_from_db()
     assert STORED.fullmatch(name_of(moved))
@@ -379,7 +379,7 @@ def test_the_inspection_migration_moves_photos_and_evidence(
     _with_old_name(evidence, old_evidence, PDF)
 
     with django_capture_on_commit_callbacks(execute=True):
-        _migration("inspections", "0003_upload_unguessable_names").rename(django_apps, None)
+        _migration("inspections", "0004_upload_unguessable_names").rename(django_apps, None)
 
     photo.refresh_from_db()
     evidence.refresh_from_db()

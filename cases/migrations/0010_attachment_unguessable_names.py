@@ -12,7 +12,7 @@ def rename(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0007_case_unit_listing_index"),
+        ("cases", "0009_named_users_from_grants"),
     ]
 
     # Going back keeps the new names: they work with the old code too (the row holds the name).

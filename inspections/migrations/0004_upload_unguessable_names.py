@@ -14,7 +14,7 @@ def rename(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("inspections", "0002_escalation_due_day"),
+        ("inspections", "0003_attachment_withdrawal_audit"),
     ]
 
     # Going back keeps the new names: they work with the old code too (the row holds the name).
