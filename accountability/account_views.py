@@ -21,7 +21,7 @@ from .typing import AuthenticatedRequest
 
 class UnlockForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=255)
-    ip_address = forms.GenericIPAddressField(label=gettext_lazy("Address"), required=False)
+    ip_address = forms.GenericIPAddressField(label=gettext_lazy("Sign-in address"), required=False)
 
 
 @admin_only
