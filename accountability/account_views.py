@@ -28,7 +28,10 @@ class UnlockForm(forms.Form):
 @require_GET
 def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     rows = [
-        {"lock": lock, "can_unlock": lock.account is None or accounts.can_manage_account(request.user, lock.account)}
+        {
+            "lock": lock,
+            "can_unlock": lock.account is None or accounts.can_manage_account(request.user, lock.account),
+        }
         for lock in lockout.current_lockouts()
     ]
     return render(request, "accounts/lockout_list.html", {"rows": rows})
@@ -51,7 +54,8 @@ def lockout_unlock(request: AuthenticatedRequest) -> HttpResponse:
     if removed:
         messages.success(
             request,
-            _("“%(username)s” can sign in again from %(address)s.") % {"username": username, "address": address or "—"},
+            _("“%(username)s” can sign in again from %(address)s.")
+            % {"username": username, "address": address or "—"},
         )
     else:
         messages.info(request, _("That lock had already ended."))

@@ -53,9 +53,7 @@ def is_privileged(user: Any) -> bool:
         return bool(user.is_superuser or user.is_staff)
     if user.is_superuser or user.is_staff:
         return True
-    return (
-        user.user_permissions.exists() or user.groups.exclude(name__in=ORDINARY_ROLES).exists()  # type: ignore[union-attr]
-    )
+    return user.user_permissions.exists() or user.groups.exclude(name__in=ORDINARY_ROLES).exists()
 
 
 def can_manage_account(actor: Actor, target: Any | None) -> bool:
@@ -117,7 +115,9 @@ def account_change_errors(
     refused = sorted(group.name for group in groups if group.pk not in allowed)
     if refused:
         labels = [str(roles.ROLE_LABELS.get(name, name)) for name in refused]
-        errors.append(_("Only a superuser can grant these roles or groups: %(groups)s.") % {"groups": "、".join(labels)})
+        errors.append(
+            _("Only a superuser can grant these roles or groups: %(groups)s.") % {"groups": "、".join(labels)}
+        )
     if any(True for _permission in user_permissions):
         errors.append(_("Only a superuser can grant individual permissions."))
     return errors

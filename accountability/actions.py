@@ -5,8 +5,8 @@ admin, so that an account's history page shows every change to it in one place."
 from __future__ import annotations
 
 from axes.models import AccessAttempt
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType

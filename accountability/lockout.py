@@ -31,7 +31,9 @@ def client_ip_address(request: HttpRequest) -> str | None:
     remote = request.META.get("REMOTE_ADDR") or None
     if proxies <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
@@ -110,4 +112,9 @@ def lockout_response(
         "cooloff_minutes": int(cool_off().total_seconds() // 60),
         "locked_until": lock_ends_at(username, ip_address),
     }
-    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        context,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+    )

@@ -146,7 +146,9 @@ class TestWhatAnAdministratorMayDo:
 
     def test_the_role_choices_are_the_business_roles_only(self, admin_client, personas: Personas) -> None:
         response = admin_client.get(change_url(personas.officer))
-        choices = {str(label) for _value, label in response.context["adminform"].form.fields["groups"].choices}
+        choices = {
+            str(label) for _value, label in response.context["adminform"].form.fields["groups"].choices
+        }
         assert choices == set(accounts.ORDINARY_ROLES)
         page = response.content.decode()
         assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page
@@ -168,7 +170,9 @@ class TestElevationIsRefused:
     ) -> None:
         officer = personas.officer
         before = rights(officer)
-        response = admin_client.post(change_url(officer), change_form(officer, first_name="改名", **{field: value}))
+        response = admin_client.post(
+            change_url(officer), change_form(officer, first_name="改名", **{field: value})
+        )
         assert response.status_code == 200
         assert message in response.content.decode()
         assert rights(officer) == before
@@ -195,7 +199,9 @@ class TestElevationIsRefused:
         officer = personas.officer
         before = rights(officer)
         permission = Permission.objects.get(codename="change_user")
-        response = admin_client.post(change_url(officer), change_form(officer, user_permissions=[str(permission.pk)]))
+        response = admin_client.post(
+            change_url(officer), change_form(officer, user_permissions=[str(permission.pk)])
+        )
         assert response.status_code == 200
         assert "只有超级用户可以授予单项权限。" in response.content.decode()
         assert rights(officer) == before
@@ -273,7 +279,9 @@ class TestElevationIsRefused:
         officer = personas.officer
         officer.user_permissions.add(Permission.objects.get(codename="view_user"))
         before = rights(officer)
-        assert admin_client.post(change_url(officer), change_form(officer, first_name="改")).status_code == 403
+        assert (
+            admin_client.post(change_url(officer), change_form(officer, first_name="改")).status_code == 403
+        )
         assert rights(officer) == before
 
     def test_editing_a_groups_permissions(self, admin_client, personas: Personas) -> None:
@@ -284,7 +292,9 @@ class TestElevationIsRefused:
         assert admin_client.post(url, {"name": officers.name, "permissions": everything}).status_code == 403
         assert set(officers.permissions.values_list("pk", flat=True)) == before
         # Nor a new group for oneself.
-        response = admin_client.post(reverse("admin:auth_group_add"), {"name": "mine", "permissions": everything})
+        response = admin_client.post(
+            reverse("admin:auth_group_add"), {"name": "mine", "permissions": everything}
+        )
         assert response.status_code == 403
         assert not Group.objects.filter(name="mine").exists()
 

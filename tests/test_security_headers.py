@@ -84,7 +84,9 @@ class TestContentSecurityPolicy:
         assert len(templates) > 40
         for path in templates:
             text = path.read_text(encoding="utf-8")
-            offending += [f"{path.relative_to(ROOT)}: {m.group(0)}" for p in patterns for m in p.finditer(text)]
+            offending += [
+                f"{path.relative_to(ROOT)}: {m.group(0)}" for p in patterns for m in p.finditer(text)
+            ]
         assert offending == []
 
     def test_every_script_tag_of_ours_carries_the_nonce(self) -> None:
@@ -172,7 +174,9 @@ class TestQuietForbidden:
         request = RequestFactory().get("/")
         request.path = "/cases/1/\nINFO forged entry"
         request.user = AnonymousUser()
-        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("x",), None)
+        record = logging.LogRecord(
+            "django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("x",), None
+        )
         record.status_code = 403
         record.request = request
         assert OneLineForbidden().filter(record)
