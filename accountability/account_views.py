@@ -27,12 +27,10 @@ class UnlockForm(forms.Form):
 @admin_only
 @require_GET
 def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
+    locks = lockout.current_lockouts()
+    manageable = accounts.manageable_ids(request.user, [lock.account for lock in locks if lock.account])
     rows = [
-        {
-            "lock": lock,
-            "can_unlock": lock.account is None or accounts.can_manage_account(request.user, lock.account),
-        }
-        for lock in lockout.current_lockouts()
+        {"lock": lock, "can_unlock": lock.account is None or lock.account.pk in manageable} for lock in locks
     ]
     return render(request, "accounts/lockout_list.html", {"rows": rows})
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from . import roles
@@ -46,14 +47,24 @@ def can_manage_accounts(actor: Actor) -> bool:
     return _is_superuser(actor) or roles.ADMIN in roles.role_names(actor)
 
 
-def is_privileged(user: Any) -> bool:
-    """Whether the account holds any right beyond the ordinary business roles: superuser or staff status,
+def privileged_accounts(users: QuerySet[Any]) -> QuerySet[Any]:
+    """Those of `users` holding any right beyond the ordinary business roles: superuser or staff status,
     the `admin` role or another group, or individual permissions."""
-    if user.pk is None:
-        return bool(user.is_superuser or user.is_staff)
+    beyond_roles = Group.objects.exclude(name__in=ORDINARY_ROLES)
+    return users.filter(
+        Q(is_superuser=True)
+        | Q(is_staff=True)
+        | Q(user_permissions__isnull=False)
+        | Q(groups__in=beyond_roles)
+    ).distinct()
+
+
+def is_privileged(user: Any) -> bool:
     if user.is_superuser or user.is_staff:
         return True
-    return user.user_permissions.exists() or user.groups.exclude(name__in=ORDINARY_ROLES).exists()
+    if user.pk is None:
+        return False
+    return privileged_accounts(get_user_model().objects.filter(pk=user.pk)).exists()
 
 
 def can_manage_account(actor: Actor, target: Any | None) -> bool:
@@ -67,6 +78,18 @@ def can_manage_account(actor: Actor, target: Any | None) -> bool:
     if target.pk is not None and target.pk == actor.pk:
         return False
     return not is_privileged(target)
+
+
+def manageable_ids(actor: Actor, users: Iterable[Any]) -> set[int]:
+    """The ids of those `users` that `actor` may manage: `can_manage_account` for a list, in one query."""
+    if not can_manage_accounts(actor):
+        return set()
+    ids = {user.pk for user in users if user.pk is not None}
+    if _is_superuser(actor):
+        return ids
+    ids.discard(actor.pk)
+    privileged = privileged_accounts(get_user_model().objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    return ids - set(privileged)
 
 
 def can_edit_groups(actor: Actor) -> bool:

@@ -154,3 +154,18 @@ def test_the_client_address_behind_a_trusted_proxy(settings) -> None:
     # The proxy appended the address it saw; whatever the client wrote before it is ignored.
     assert client_ip_address(request) == "10.1.1.66"
     assert client_ip_address(factory.get("/", REMOTE_ADDR="172.18.0.2")) == "172.18.0.2"
+
+
+def test_the_unlock_page_reads_a_fixed_number_of_queries(
+    client, personas: Personas, django_assert_num_queries
+) -> None:
+    personas.officer, personas.approver, personas.unit_contact  # noqa: B018
+    make_user("root", unit=personas.county, is_superuser=True, is_staff=True)
+    for index, username in enumerate(["officer", "approver", "unit_contact", "root", "nobody"]):
+        fail_until_locked(client, username, f"10.9.0.{index}")
+    login(client, personas.admin)
+    # The session, the user, the admin's role groups, the unread-notifications badge, the grouped locks,
+    # their accounts, and which of those are privileged: one query each, whatever the number of locks.
+    with django_assert_num_queries(7):
+        page = client.get(reverse("accounts:lockout_list"))
+    assert page.content.decode().count('data-testid="lockout"') == 5
