@@ -109,7 +109,6 @@ def lockout_response(
     context = {
         "username": username,
         "failure_limit": get_failure_limit(request, credentials),
-        "cooloff_minutes": int(cool_off().total_seconds() // 60),
         "locked_until": lock_ends_at(username, ip_address),
     }
     return render(
