@@ -30,6 +30,7 @@ NAV_ITEMS = [
         order=85,
     ),
     NavItem(_("Import and export"), "registry:import_list", (roles.ADMIN,), order=90),
+    NavItem(_("Sign-in lockouts"), "accounts:lockout_list", (roles.ADMIN,), order=95),
     NavItem(_("Administration"), "admin:index", (roles.ADMIN,), order=99),
 ]
 

@@ -46,7 +46,11 @@ ROLE_PERMISSIONS[ADMIN] = [
     f"accountability.{action}_{model}"
     for model in REGISTRY_MODELS
     for action in ("view", "add", "change", "delete")
-] + [f"auth.{action}_{model}" for model in ("user", "group") for action in ("view", "add", "change")]
+] + ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"]
+# Admins run ordinary accounts (accountability/accounts.py) but never edit a group: a group's permissions
+# are its members' rights, their own included. The sync takes back grants listed here that older
+# versions made.
+REVOKED_ROLE_PERMISSIONS: dict[str, list[str]] = {ADMIN: ["auth.add_group", "auth.change_group"]}
 
 
 def declared_role_permissions() -> dict[str, set[str]]:
@@ -70,7 +74,8 @@ def declared_role_permissions() -> dict[str, set[str]]:
 def sync_role_permissions(
     sender: Any = None, *, apps: Any = global_apps, using: str = "default", **kwargs: Any
 ) -> None:
-    """Create the role groups if missing and grant the declared model permissions (never revokes)."""
+    """Create the role groups if missing, grant the declared model permissions and take back the revoked
+    ones (REVOKED_ROLE_PERMISSIONS); any other permission an admin added by hand stays."""
     try:
         group_model = apps.get_model("auth", "Group")
         permission_model = apps.get_model("auth", "Permission")
@@ -102,6 +107,16 @@ def sync_role_permissions(
         if code in by_code and (groups[role].pk, by_code[code]) not in present
     ]
     through.objects.using(using).bulk_create(missing, ignore_conflicts=True)
+    for role, codes in REVOKED_ROLE_PERMISSIONS.items():
+        if role not in groups:
+            continue
+        for code in codes:
+            app_label, codename = code.split(".", 1)
+            through.objects.using(using).filter(
+                group_id=groups[role].pk,
+                permission__content_type__app_label=app_label,
+                permission__codename=codename,
+            ).delete()
 
 
 def role_names(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:

@@ -17,6 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accountability.account_urls")),
     path("statistics/", statistics_views.statistics_page, name="statistics"),
     path("statistics/annual/", statistics_views.annual_report, name="annual_report"),
     path("notifications/", views.notification_list, name="notifications"),

@@ -38,7 +38,7 @@ def test_the_account_is_locked_after_repeated_failures(client, personas: Persona
     assert locked.status_code == 429
     assert "账号已锁定" in locked.content.decode()
     assert AccessAttempt.objects.filter(username="officer").exists()
-    # The lock is on the account, not on this browser session.
+    # The lock is on the username from this address, not on this browser session.
     client.cookies.clear()
     assert client.post(reverse("login"), {"username": "officer", "password": PASSWORD}).status_code == 429
 

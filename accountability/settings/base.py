@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,11 +39,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy of every page (static files, answered above, need none).
+    "accountability.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: responses to signed-in users are never stored by browsers or proxies.
+    "accountability.security.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,20 +148,40 @@ STORAGES = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RENDER_403 = True
 
-# django-axes: lock the account (not the address, which is shared behind an intranet proxy)
-# after repeated failures.
+# django-axes: five wrong passwords lock that username *from that address* for 30 minutes. Locking the
+# username alone would let anyone lock the real user out from everywhere; locking the address alone would
+# lock whole offices behind one intranet NAT address. The lock's end is shown on the lockout page, and
+# administrators lift locks at /accounts/lockouts/.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accountability.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accountability.lockout.client_ip_address"
+# Attempts during a lock are refused without counting, so the end time the page shows holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# axes.W006 asks for the address among the lockout keys. Staff sign in from behind shared intranet NAT
-# addresses, where an address lockout would lock out whole offices; the account lockout above is what
-# stops password guessing, whatever agent or cookie an attacker rotates.
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the app faces the clients).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # models.W040: SQLite ignores an index's INCLUDE columns. They are a PostgreSQL optimisation (index-only
 # scans for the case list); on the embedded SQLite default the index keeps its key columns, all it needs.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Content-Security-Policy (django-csp, accountability/security.py). Every script is a vendored static file;
+# an inline script would need the request's nonce. Inline styles are refused too (the admin excepted).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    },
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
@@ -221,9 +246,14 @@ DEMO_PASSWORD = "Demo@2026"  # noqa: S105
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) is logged as one line, without the traceback Django would add.
+    "filters": {"one_line_forbidden": {"()": "accountability.security.OneLineForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["one_line_forbidden"]},
+    },
 }
 
 APP_TITLE = _("Accountability case system")
