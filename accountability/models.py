@@ -559,3 +559,28 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.object_id}"
+
+
+class SubmissionKey(models.Model):
+    """A create form that was sent: the one-time key its page carried, who sent it, what it created.
+
+    The unique (user, key) pair is claimed in the transaction that creates the record, so the same page
+    sent twice (a double click, a resend after a timeout, two tabs) creates one record; the second
+    submission is shown the first one's. See `accountability/submissions.py`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.UUIDField(_("submission key"))
+    kind = models.CharField(_("form"), max_length=64)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

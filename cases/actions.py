@@ -25,6 +25,7 @@ from accountability import roles
 from accountability.models import Clause, DeadlineRule, OrgUnit, Person, Regulation, regulation_in_force
 from accountability.notifications import notify
 from accountability.numbering import next_number
+from accountability.validation import FieldProblem
 
 from . import guards
 from .access import can_see, name_on_case
@@ -203,8 +204,11 @@ def regulation_for(conduct_date: dt.date) -> Regulation:
     regulation = regulation_in_force(Regulation.Family.ACCOUNTABILITY, conduct_date)
     if regulation is None:
         raise CaseActionError(
-            _("No version of the Accountability Regulations was in force on %(date)s.")
-            % {"date": conduct_date.isoformat()}
+            FieldProblem(
+                _("No version of the Accountability Regulations was in force on %(date)s.")
+                % {"date": conduct_date.isoformat()},
+                "conduct_date",
+            )
         )
     return regulation
 
@@ -253,8 +257,9 @@ def create_case(
     if data.source not in CaseSource.values:
         raise CaseActionError(_("Choose a valid source."))
     year = (now or today()).year
-    if data.conduct_date > (now or today()):
-        raise CaseActionError(_("The conduct date cannot be in the future."))
+    problems = guards.conduct_date_problems(data.conduct_date, now or today())
+    if problems:
+        raise CaseActionError(problems)
     case = Case(
         year=year,
         sequence=next_number(CASE_NUMBER_KIND, year),
@@ -287,8 +292,9 @@ def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | N
     _require_state(case, EDITABLE_STATES, expected_state)
     if not by.has_perm("cases.change_case", case) and not by.has_perm("cases.change_case"):
         raise CasePermissionError(_("You may not edit this case."))
-    if data.conduct_date > today():
-        raise CaseActionError(_("The conduct date cannot be in the future."))
+    problems = guards.conduct_date_problems(data.conduct_date, today())
+    if problems:
+        raise CaseActionError(problems)
     case.title = data.title.strip()
     case.source = data.source
     case.summary = data.summary
@@ -372,6 +378,9 @@ def record_investigation(
     _require_state(case, INVESTIGATION_STATES, expected_state)
     if leader is not None and leader not in team:
         raise CaseActionError(_("The team leader must be a member of the team."))
+    problems = guards.investigation_problems(case, report_date)
+    if problems:
+        raise CaseActionError(problems)
     case.team.all().delete()
     bulk_create_with_history(
         [InvestigationTeamMember(case=case, person=person, is_leader=person == leader) for person in team],
@@ -409,6 +418,9 @@ def record_target_findings(
         raise CaseActionError(problem)
     if statement_waived and not waiver_note.strip():
         raise CaseActionError(_("Note why the statement was waived."))
+    problems = guards.statement_problems(case, statement_date)
+    if problems:
+        raise CaseActionError(problems)
     target.statement = statement
     target.statement_date = statement_date
     target.statement_waived = statement_waived

@@ -20,7 +20,9 @@ from django_fsm import has_transition_perm
 
 from accountability.models import Person
 from accountability.paginator import CappedPaginator
+from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
+from accountability.validation import show_problems
 
 from . import actions, forms
 from .access import cases_for_user, get_case_for_user
@@ -208,8 +210,11 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _show_errors(form: Any, error: CaseActionError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+    show_problems(form, error.messages)
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk])
 
 
 def _done(request: AuthenticatedRequest, case: Case, message: str) -> HttpResponse:
@@ -243,10 +248,19 @@ def case_create(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.CaseCreateForm(request.POST or None, initial={"lead_officer": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            case = actions.create_case(form.case_data(), by=request.user)
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "cases.case",
+                lambda: actions.create_case(form.case_data(), by=request.user),
+                _case_url,
+            )
         except CaseActionError as error:
             _show_errors(form, error)
         else:
+            if sent.record is None:
+                return already_sent(request, sent.first_url)
+            case = sent.record
             return _done(request, case, _("Clue %(number)s registered.") % {"number": case.number})
     return render(request, "cases/case_form.html", {"form": form, "creating": True})
 
@@ -529,8 +543,14 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(message))
         return redirect("cases:detail", pk=case.pk)
     try:
-        actions.add_attachment(
-            case, by=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        sent = submit_once(
+            request.user,
+            form.cleaned_data["submission_key"],
+            "cases.attachment",
+            lambda: actions.add_attachment(
+                case, by=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            ),
+            lambda attachment: _case_url(case),
         )
     except actions.CasePermissionError as error:
         raise PermissionDenied from error
@@ -538,6 +558,8 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect("cases:detail", pk=case.pk)
+    if sent.repeated:
+        return already_sent(request, sent.first_url)
     return _done(request, case, _("Attachment uploaded."))
 
 
