@@ -211,7 +211,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_items(personas: Person
         # The follow-up task opens the clues, as it does after every run: the next run then finds none
         # pending for days (which it would report to the admins).
         with at(deadline + dt.timedelta(days=31)):
-            assert open_overdue_cases(Escalation.objects.filter(run=run).values_list("pk", flat=True)) == count
+            assert (
+                open_overdue_cases(Escalation.objects.filter(run=run).values_list("pk", flat=True)) == count
+            )
         return len(queries)
 
     # Deadlines after the tour's feedback (30 April): an earlier one is refused when the item is set.
