@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
@@ -318,6 +319,9 @@ class WorkCalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
 
 
+MAX_RULE_AMOUNT = 3660
+
+
 class DeadlineRule(models.Model):
     """A legal period as data: correcting an unverified period needs no code change."""
 
@@ -331,7 +335,9 @@ class DeadlineRule(models.Model):
     clause = models.ForeignKey(
         Clause, verbose_name=_("clause"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    amount = models.PositiveIntegerField(_("amount"))
+    # Ten years of days at most: every period is far shorter, and a typo such as 99999 would carry the
+    # due dates past the calendar (an OverflowError on every page that shows a deadline).
+    amount = models.PositiveIntegerField(_("amount"), validators=[MaxValueValidator(MAX_RULE_AMOUNT)])
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     roll_over_holidays = models.BooleanField(
         _("roll over holidays"),

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from accountability import roles
+from accountability.models import DeadlineRule
 from cases import actions as case_actions
 from cases.models import Case, CaseState
 from inspections.models import EscalationStep, InspectionRound
@@ -59,6 +60,10 @@ def _decide_data(world: dict[str, Any]) -> dict[str, Any]:
         "facts": "经查……",
         **forms,
     }
+
+
+def _rule() -> DeadlineRule:
+    return DeadlineRule.objects.get(code="appeal_filing")
 
 
 def _step_data(world: dict[str, Any]) -> dict[str, Any]:
@@ -127,6 +132,20 @@ INPUTS = {
         "offset_days",
         _step_data,
         lambda w: EscalationStep.objects.filter(code="late_check").exists(),
+    ),
+    "admin-rule-amount": Input(
+        "superuser",
+        lambda w: reverse("admin:accountability_deadlinerule_change", args=[_rule().pk]),
+        "post",
+        "amount",
+        lambda w: {
+            "code": "appeal_filing",
+            "name": _rule().name,
+            "amount": "1",
+            "unit": "months",
+            "roll_over_holidays": "on",
+        },
+        lambda w: _rule().amount,
     ),
     "admin-round-year": Input(
         "superuser",
