@@ -503,7 +503,8 @@ def report_clue_failures(escalations: QuerySet[Escalation], on: dt.date) -> int:
     Each row is claimed by setting `reported_on` under a row lock (rows another worker holds are left
     to it), so a clue is reported once however many runs and workers see it.
     """
-    with transaction.atomic():
+    # Inside the daily run's transaction no savepoint is needed: a failure here fails the run.
+    with transaction.atomic(savepoint=False):
         rows = list(
             escalations.filter(case__isnull=True, reported_on__isnull=True)
             .select_for_update(of=("self",), skip_locked=True)
