@@ -513,8 +513,14 @@ def report_clue_failures(escalations: QuerySet[Escalation], on: dt.date) -> int:
         )
         if not rows:
             return 0
+        admins = list(User.objects.filter(groups__name=roles.ADMIN, is_active=True).distinct())
+        if not admins:
+            # Left unreported, so that the first admin account to exist is told.
+            logger.error(
+                "%d overdue-rectification clues could not be opened and no admin can be told", len(rows)
+            )
+            return 0
         Escalation.objects.filter(pk__in=[row.pk for row in rows]).update(reported_on=on)
-        admins = User.objects.filter(groups__name=roles.ADMIN, is_active=True).distinct()
         with translation.override(settings.LANGUAGE_CODE):
             lines = [_failure_line(row) for row in rows[:FAILURE_LINES]]
             if len(rows) > FAILURE_LINES:

@@ -194,3 +194,17 @@ def test_only_an_admin_may_retry(client, personas: Personas, queued) -> None:
     )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert Escalation.objects.get(pk=ids[0]).failure_lasting
+
+
+def test_without_an_admin_the_report_waits_for_one(personas: Personas, queued, caplog) -> None:
+    item = item_due(personas)
+    RectificationItem.objects.filter(pk=item.pk).update(deadline=dt.date(1999, 1, 1))
+    ids = queued(CLUE_DAY)
+    with at(CLUE_DAY):
+        open_overdue_cases(ids)
+    assert "no admin can be told" in caplog.text
+    assert Escalation.objects.get(pk=ids[0]).reported_on is None  # not marked told: nobody was
+    admin = personas.admin
+    assert queued(CLUE_DAY + dt.timedelta(days=CLUE_REPORT_AFTER_DAYS)) == []  # still not retried
+    (report,) = reports(admin)
+    assert report.title == REPORT_TITLE
