@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
@@ -388,6 +389,9 @@ class WorkCalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
 
 
+MAX_RULE_AMOUNT = 3660
+
+
 class DeadlineRule(models.Model):
     """A legal period as data: correcting an unverified period needs no code change."""
 
@@ -401,7 +405,9 @@ class DeadlineRule(models.Model):
     clause = models.ForeignKey(
         Clause, verbose_name=_("clause"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    amount = models.PositiveIntegerField(_("amount"))
+    # Ten years of days at most: every period is far shorter, and a typo such as 99999 would carry the
+    # due dates past the calendar (an OverflowError on every page that shows a deadline).
+    amount = models.PositiveIntegerField(_("amount"), validators=[MaxValueValidator(MAX_RULE_AMOUNT)])
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     roll_over_holidays = models.BooleanField(
         _("roll over holidays"),
@@ -629,3 +635,28 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.object_id}"
+
+
+class SubmissionKey(models.Model):
+    """A create form that was sent: the one-time key its page carried, who sent it, what it created.
+
+    The unique (user, key) pair is claimed in the transaction that creates the record, so the same page
+    sent twice (a double click, a resend after a timeout, two tabs) creates one record; the second
+    submission is shown the first one's. See `accountability/submissions.py`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.UUIDField(_("submission key"))
+    kind = models.CharField(_("form"), max_length=64)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

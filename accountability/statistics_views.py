@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from .models import OrgUnit
 from .statistics import StatsFilters, annual_tables, jurisdiction_root, statistics_tables, workbook
 from .typing import AuthenticatedRequest
+from .validation import LATEST_YEAR, date_problems, show_problems
 from .widgets import QuickSelect
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,6 +48,9 @@ class StatsFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name, label in (("date_from", _("the start date")), ("date_to", _("the end date"))):
+            # Plausible dates only: the day after 9999-12-31, which the figures would ask for, does not exist.
+            show_problems(self, date_problems(data.get(name), field=name, label=label))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
@@ -59,7 +63,7 @@ class StatsFilterForm(forms.Form):
 
 
 class AnnualForm(StatsFilterForm):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2016, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2016, max_value=LATEST_YEAR)
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:

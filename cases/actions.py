@@ -36,6 +36,7 @@ from accountability.models import (
 )
 from accountability.notifications import notify
 from accountability.numbering import next_number
+from accountability.validation import FieldProblem
 
 from . import guards
 from .access import can_see, case_grants, in_jurisdiction
@@ -59,12 +60,11 @@ from .uploads import validate_upload
 
 
 class CaseActionError(Exception):
-    """The action was refused; `messages` say why, in the user's language. `field` names the form field
-    the messages belong to, when one input is the reason."""
+    """The action was refused; `messages` say why, in the user's language (a `FieldProblem` names the
+    input it is about)."""
 
-    def __init__(self, messages: str | Sequence[str], *, field: str | None = None):
+    def __init__(self, messages: str | Sequence[str]):
         self.messages = [messages] if isinstance(messages, str) else list(messages)
-        self.field = field
         super().__init__("; ".join(self.messages))
 
 
@@ -218,8 +218,11 @@ def regulation_for(conduct_date: dt.date) -> Regulation:
     regulation = regulation_in_force(Regulation.Family.ACCOUNTABILITY, conduct_date)
     if regulation is None:
         raise CaseActionError(
-            _("No version of the Accountability Regulations was in force on %(date)s.")
-            % {"date": conduct_date.isoformat()}
+            FieldProblem(
+                _("No version of the Accountability Regulations was in force on %(date)s.")
+                % {"date": conduct_date.isoformat()},
+                "conduct_date",
+            )
         )
     return regulation
 
@@ -247,8 +250,10 @@ def _require_jurisdiction(by: User, unit: OrgUnit) -> None:
     """Writes follow the reads: a case goes only to a unit the writer oversees."""
     if not in_jurisdiction(by, unit):
         raise CaseActionError(
-            _("%(unit)s is outside your jurisdiction: choose a unit you oversee.") % {"unit": unit.name},
-            field="unit",
+            FieldProblem(
+                _("%(unit)s is outside your jurisdiction: choose a unit you oversee.") % {"unit": unit.name},
+                "unit",
+            )
         )
 
 
@@ -272,9 +277,11 @@ def _set_named_users(case: Case, users: Sequence[User], by: User | None) -> None
         if strangers:
             names = "、".join(user.get_full_name() or user.username for user in strangers)
             raise CaseActionError(
-                _("Only active case officers and approving leaders can be named on a case: %(names)s.")
-                % {"names": names},
-                field="named_users",
+                FieldProblem(
+                    _("Only active case officers and approving leaders can be named on a case: %(names)s.")
+                    % {"names": names},
+                    "named_users",
+                )
             )
     # One by one, so that the history keeps each removal (and who made it).
     for row in CaseNamedUser.objects.filter(case=case).exclude(user_id__in=wanted):
@@ -318,8 +325,9 @@ def create_case(
     if data.source not in CaseSource.values:
         raise CaseActionError(_("Choose a valid source."))
     year = (now or today()).year
-    if data.conduct_date > (now or today()):
-        raise CaseActionError(_("The conduct date cannot be in the future."))
+    problems = guards.conduct_date_problems(data.conduct_date, now or today())
+    if problems:
+        raise CaseActionError(problems)
     case = Case(
         year=year,
         sequence=next_number(CASE_NUMBER_KIND, year),
@@ -353,8 +361,9 @@ def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | N
     _require_state(case, EDITABLE_STATES, expected_state)
     if not by.has_perm("cases.change_case", case) and not by.has_perm("cases.change_case"):
         raise CasePermissionError(_("You may not edit this case."))
-    if data.conduct_date > today():
-        raise CaseActionError(_("The conduct date cannot be in the future."))
+    problems = guards.conduct_date_problems(data.conduct_date, today())
+    if problems:
+        raise CaseActionError(problems)
     if data.unit.pk != case.unit_id:
         _require_jurisdiction(by, data.unit)
     case.title = data.title.strip()
@@ -441,6 +450,9 @@ def record_investigation(
     _require_state(case, INVESTIGATION_STATES, expected_state)
     if leader is not None and leader not in team:
         raise CaseActionError(_("The team leader must be a member of the team."))
+    problems = guards.investigation_problems(case, report_date)
+    if problems:
+        raise CaseActionError(problems)
     case.team.all().delete()
     bulk_create_with_history(
         [InvestigationTeamMember(case=case, person=person, is_leader=person == leader) for person in team],
@@ -477,6 +489,9 @@ def record_target_findings(
         raise CaseActionError(problem)
     if statement_waived and not waiver_note.strip():
         raise CaseActionError(_("Note why the statement was waived."))
+    problems = guards.statement_problems(case, statement_date)
+    if problems:
+        raise CaseActionError(problems)
     target.statement = statement
     target.statement_date = statement_date
     target.statement_waived = statement_waived

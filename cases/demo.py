@@ -96,7 +96,7 @@ class Demo:
     def leader_of(self, unit: OrgUnit) -> Person | None:
         return Person.objects.filter(org_unit=unit).order_by("staff_no").first()
 
-    def register(self, index: int) -> Case:
+    def register(self, index: int, decided_on: dt.date) -> Case:
         unit = self.units[index % len(self.units)]
         leader = self.leader_of(unit)
         targets = [actions.TargetSpec(org_unit=unit)]
@@ -108,7 +108,7 @@ class Demo:
                 title=f"{unit.name}{topic}问题",
                 source=self.rng.choice(STANDALONE_SOURCES),
                 summary=f"经{self.rng.choice(['巡察', '审计', '信访举报', '监督检查'])}发现，{unit.name}{topic}，造成不良影响。",
-                conduct_date=self.today - dt.timedelta(days=self.rng.randint(200, 700)),
+                conduct_date=decided_on - dt.timedelta(days=self.rng.randint(100, 400)),
                 unit=unit,
                 lead_officer=self.officer,
                 situations=self.rng.sample(self.situations, k=self.rng.choice((1, 2))),
@@ -117,7 +117,8 @@ class Demo:
             by=self.officer,
         )
 
-    def investigate(self, case: Case) -> Case:
+    def investigate(self, case: Case, decided_on: dt.date) -> Case:
+        # The report and the statements come before the decision meeting, which is the day before it.
         team = self.rng.sample(self.investigators, k=3)
         actions.record_investigation(
             case,
@@ -125,7 +126,7 @@ class Demo:
             team=team,
             leader=team[0],
             report=f"经调查，{case.title}的事实清楚，证据确凿。",
-            report_date=self.today - dt.timedelta(days=120),
+            report_date=decided_on - dt.timedelta(days=10),
         )
         for target in case.targets.all():
             level = (
@@ -141,7 +142,7 @@ class Demo:
                 by=self.officer,
                 responsibility=level,
                 statement="" if waived else "对调查认定的事实无异议，诚恳接受组织处理。",
-                statement_date=None if waived else self.today - dt.timedelta(days=125),
+                statement_date=None if waived else decided_on - dt.timedelta(days=15),
                 statement_waived=waived,
                 waiver_note="本人书面表示放弃陈述申辩" if waived else "",
             )
@@ -169,14 +170,15 @@ class Demo:
         )
 
     def build(self, index: int, goal: str) -> None:
-        case = self.register(index)
-        if goal == CaseState.WITHDRAWN:
-            actions.withdraw_case(case, by=self.approver, reason="经初步核实，反映问题不属实。")
-            return
+        # Every date follows the one before: conduct, report and statements, meeting, decision, delivery.
         recent = goal in (CaseState.DELIVERED, CaseState.RESPONDED, CaseState.APPEALED)
         decided_on = self.today - dt.timedelta(
             days=self.rng.randint(10, 20) if recent else self.rng.randint(70, 300)
         )
+        case = self.register(index, decided_on)
+        if goal == CaseState.WITHDRAWN:
+            actions.withdraw_case(case, by=self.approver, reason="经初步核实，反映问题不属实。")
+            return
         delivered_on = decided_on + dt.timedelta(days=2)
         for state in STATE_ORDER:
             if case.state == goal:
@@ -187,7 +189,7 @@ class Demo:
             if state == CaseState.INITIATED:
                 actions.initiate_case(case, by=self.approver, comment="同意启动问责调查。")
             elif state == CaseState.DETERMINED:
-                actions.determine_case(self.investigate(case), by=self.officer)
+                actions.determine_case(self.investigate(case, decided_on), by=self.officer)
             elif state == CaseState.DECIDED:
                 self.decide(case, decided_on)
             elif state == CaseState.DELIVERED:

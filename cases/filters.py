@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accountability.models import OrgUnit, Person
+from accountability.validation import EARLIEST_DATE, LATEST_YEAR
 from accountability.widgets import QuickSelect
 
 from .deadlines import today
@@ -27,7 +28,9 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     state = django_filters.ChoiceFilter(label=_("State"), choices=CaseState.choices, widget=QuickSelect)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=CaseSource.choices, widget=QuickSelect)
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = django_filters.NumberFilter(
+        label=_("Year"), min_value=EARLIEST_DATE.year, max_value=LATEST_YEAR, decimal_places=0
+    )
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit (with sub-units)"),
         queryset=OrgUnit.objects.filter(is_active=True),

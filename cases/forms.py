@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability import roles
 from accountability.models import Clause, OrgUnit, Person
+from accountability.submissions import OnceForm
 
 from . import actions
+from .guards import MAX_VOTES, target_field
 from .models import (
     LEADER_FORMS,
     LEADER_LEVELS,
@@ -133,7 +135,7 @@ class CaseForm(StateForm):
         return []
 
 
-class CaseCreateForm(CaseForm):
+class CaseCreateForm(OnceForm, CaseForm):
     target_units = forms.ModelMultipleChoiceField(
         label=_("Target party organisations"),
         queryset=OrgUnit.objects.filter(is_active=True),
@@ -307,9 +309,13 @@ class DecideForm(TargetDecisionFields, StateForm):
     meeting_attendees = forms.CharField(
         label=_("Meeting attendees"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, required=False)
-    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, required=False)
-    votes_abstaining = forms.IntegerField(label=_("Abstentions"), min_value=0, required=False)
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=MAX_VOTES, required=False)
+    votes_against = forms.IntegerField(
+        label=_("Votes against"), min_value=0, max_value=MAX_VOTES, required=False
+    )
+    votes_abstaining = forms.IntegerField(
+        label=_("Abstentions"), min_value=0, max_value=MAX_VOTES, required=False
+    )
     decision_date = forms.DateField(label=_("Decision date"), widget=DATE_WIDGET, required=False)
     decision_body = forms.ModelChoiceField(
         label=_("Decision-making body"),
@@ -355,7 +361,7 @@ class ResponseForm(StateForm):
         super().__init__(*args, **kwargs)
         self.targets = targets
         for target in targets:
-            prefix = f"t{target.pk}_"
+            prefix = target_field(target.pk, "")
             self.fields[prefix + "accepts"] = forms.ChoiceField(
                 label=_("Accepts or objects"), choices=ACCEPTS_CHOICES, required=False
             )
@@ -429,6 +435,6 @@ class WithdrawForm(StateForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(OnceForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices)
     file = forms.FileField(label=_("File"))

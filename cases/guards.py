@@ -1,6 +1,10 @@
 """The guards of each transition (DOMAIN.md): what must hold before the move, as reasons in Chinese.
 
-Each function returns the list of unmet conditions; empty means the transition may run.
+Each function returns the list of unmet conditions; empty means the transition may run. A condition on
+one input is a `FieldProblem` naming the action's argument (which the case forms share), so the page
+shows it on that field. Every date is judged in the case's own chronology: the conduct, the
+investigation report and statements, the decision meeting, the decision, its delivery, the response and
+the appeal each follow the one before, and none of them lies in the future.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from accountability.models import Clause
+from accountability.validation import FieldProblem, date_problems, number_problems
 
 from .deadlines import appeal_filing_due, today
 from .models import (
@@ -23,6 +28,15 @@ from .models import (
     Form,
     Target,
 )
+
+# The most votes a decision meeting records: party committees and their standing committees are far
+# smaller, and the columns (PositiveSmallIntegerField) would overflow at 32767.
+MAX_VOTES = 999
+
+
+def target_field(target_pk: int, name: str) -> str:
+    """The name of a per-target input of the case forms (`t12_date`), which the guards' problems name."""
+    return f"t{target_pk}_{name}"
 
 
 def _targets(case: Case) -> list[Target]:
@@ -40,6 +54,34 @@ def situation_problems(case: Case, clauses: list[Clause]) -> list[str]:
                 % {"clause": clause, "date": case.conduct_date.isoformat()}
             )
     return problems
+
+
+def conduct_date_problems(conduct_date: dt.date | None, on: dt.date) -> list[str]:
+    """When the conduct happened: it has happened (by `on`); the regulation in force then is checked
+    by the action."""
+    return date_problems(
+        conduct_date, field="conduct_date", label=_("the conduct date"), required=True, today=on
+    )
+
+
+def investigation_problems(case: Case, report_date: dt.date | None) -> list[str]:
+    return date_problems(
+        report_date,
+        field="report_date",
+        label=_("the report date"),
+        today=today(),
+        not_before=[(case.conduct_date, _("the conduct date"))],
+    )
+
+
+def statement_problems(case: Case, statement_date: dt.date | None) -> list[str]:
+    return date_problems(
+        statement_date,
+        field="statement_date",
+        label=_("the statement date"),
+        today=today(),
+        not_before=[(case.conduct_date, _("the conduct date"))],
+    )
 
 
 def initiate(case: Case) -> list[str]:
@@ -115,7 +157,8 @@ def decide(case: Case) -> list[str]:
         "target_id", "form", "measure"
     ):
         forms_by_target.setdefault(target_id, []).append((form, measure))
-    for target in _targets(case):
+    targets = _targets(case)
+    for target in targets:
         forms = forms_by_target.get(target.pk, [])
         if not forms and target.exemption_ground_id is None:
             problems.append(
@@ -123,35 +166,68 @@ def decide(case: Case) -> list[str]:
                 % {"target": target.name}
             )
         problems += form_problems(target, forms)
+    on = today()
     if case.meeting_date is None:
-        problems.append(_("Record the date of the decision meeting."))
+        problems.append(FieldProblem(_("Record the date of the decision meeting."), "meeting_date"))
+    # The meeting decides on the investigation's findings: it follows the report and every statement.
+    after_findings = [
+        (case.conduct_date, _("the conduct date")),
+        (case.report_date, _("the date of the investigation report")),
+    ] + [
+        (target.statement_date, _("the statement date of %(target)s") % {"target": target.name})
+        for target in targets
+    ]
+    problems += date_problems(
+        case.meeting_date,
+        field="meeting_date",
+        label=_("the date of the decision meeting"),
+        today=on,
+        not_before=after_findings,
+    )
     if not case.meeting_attendees.strip():
-        problems.append(_("Record who attended the decision meeting."))
+        problems.append(FieldProblem(_("Record who attended the decision meeting."), "meeting_attendees"))
+    votes = {
+        "votes_for": (case.votes_for, _("Votes for")),
+        "votes_against": (case.votes_against, _("Votes against")),
+        "votes_abstaining": (case.votes_abstaining, _("Abstentions")),
+    }
+    out_of_range = [
+        problem
+        for name, (value, label) in votes.items()
+        for problem in number_problems(value, field=name, label=str(label), lowest=0, highest=MAX_VOTES)
+    ]
+    problems += out_of_range
     if case.votes_for is None or case.votes_against is None or case.votes_abstaining is None:
         problems.append(_("Record the vote of the decision meeting (for, against, abstaining)."))
-    elif case.votes_for <= case.votes_against:
+    elif not out_of_range and case.votes_for <= case.votes_against:
         problems.append(
             _("The decision meeting did not carry the decision: more votes for than against are needed.")
         )
     if case.decision_date is None:
-        problems.append(_("Record the decision date."))
-    elif case.decision_date > today():
-        problems.append(_("The decision date cannot be in the future."))
-    elif case.meeting_date and case.decision_date < case.meeting_date:
-        problems.append(_("The decision date cannot be before the decision meeting."))
+        problems.append(FieldProblem(_("Record the decision date."), "decision_date"))
+    problems += date_problems(
+        case.decision_date,
+        field="decision_date",
+        label=_("the decision date"),
+        today=on,
+        not_before=[(case.meeting_date, _("the date of the decision meeting"))],
+    )
     return problems
 
 
 def deliver(case: Case) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if case.delivered_on is None:
-        problems.append(_("Record the delivery date."))
-    elif case.decision_date and case.delivered_on < case.decision_date:
-        problems.append(_("The delivery date cannot be before the decision date."))
-    elif case.delivered_on > today():
-        problems.append(_("The delivery date cannot be in the future."))
+        problems.append(FieldProblem(_("Record the delivery date."), "delivered_on"))
+    problems += date_problems(
+        case.delivered_on,
+        field="delivered_on",
+        label=_("the delivery date"),
+        today=today(),
+        not_before=[(case.decision_date, _("the decision date"))],
+    )
     if not case.decision_document_no.strip():
-        problems.append(_("Record the decision document number."))
+        problems.append(FieldProblem(_("Record the decision document number."), "document_no"))
     return problems
 
 
@@ -160,7 +236,15 @@ def record_response(case: Case) -> list[str]:
     sanctioned = set(
         DecidedForm.objects.filter(target__case=case, revoked=False).values_list("target_id", flat=True)
     )
+    on = today()
     for target in _targets(case):
+        problems += date_problems(
+            target.response_date,
+            field=target_field(target.pk, "date"),
+            label=_("the response date of %(target)s") % {"target": target.name},
+            today=on,
+            not_before=[(case.delivered_on, _("the delivery date"))],
+        )
         if target.response_accepts is None:
             problems.append(_("Record whether %(target)s accepts or objects.") % {"target": target.name})
         if not target.response_text.strip():
@@ -180,19 +264,25 @@ def file_appeal(case: Case) -> list[str]:
     if not case.appeal_grounds.strip():
         problems.append(_("Record the grounds of appeal."))
     if case.appeal_filed_on is None:
-        problems.append(_("Record the date the appeal was filed."))
-    else:
-        due = appeal_filing_due(case)
-        if due is not None and case.appeal_filed_on > due:
-            problems.append(
+        problems.append(FieldProblem(_("Record the date the appeal was filed."), "filed_on"))
+        return problems
+    dates = date_problems(
+        case.appeal_filed_on,
+        field="filed_on",
+        label=_("the filing date of the appeal"),
+        today=today(),
+        not_before=[(case.delivered_on, _("the delivery date"))],
+    )
+    due = appeal_filing_due(case) if not dates else None
+    if due is not None and case.appeal_filed_on > due:
+        dates.append(
+            FieldProblem(
                 _("The appeal was filed on %(filed)s, after the appeal window closed on %(due)s.")
-                % {"filed": case.appeal_filed_on.isoformat(), "due": due.isoformat()}
+                % {"filed": case.appeal_filed_on.isoformat(), "due": due.isoformat()},
+                "filed_on",
             )
-        if case.delivered_on and case.appeal_filed_on < case.delivered_on:
-            problems.append(_("An appeal cannot be filed before the decision was delivered."))
-        if case.appeal_filed_on > today():
-            problems.append(_("The filing date cannot be in the future."))
-    return problems
+        )
+    return problems + dates
 
 
 def decide_appeal(case: Case) -> list[str]:
@@ -200,7 +290,14 @@ def decide_appeal(case: Case) -> list[str]:
     if not case.appeal_outcome:
         problems.append(_("Choose the outcome of the appeal."))
     if case.appeal_decided_on is None:
-        problems.append(_("Record the date of the appeal decision."))
+        problems.append(FieldProblem(_("Record the date of the appeal decision."), "decided_on"))
+    problems += date_problems(
+        case.appeal_decided_on,
+        field="decided_on",
+        label=_("the date of the appeal decision"),
+        today=today(),
+        not_before=[(case.appeal_filed_on, _("the filing date of the appeal"))],
+    )
     if not case.appeal_decision.strip():
         problems.append(_("Write the appeal decision."))
     return problems

@@ -22,7 +22,9 @@ from accountability.files import serve_file
 from accountability.grants import access_log
 from accountability.models import Person
 from accountability.paginator import CappedPaginator
+from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
+from accountability.validation import show_problems
 
 from . import actions, forms
 from .access import cases_for_user, get_case_for_user
@@ -214,9 +216,11 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _show_errors(form: Any, error: CaseActionError) -> None:
-    field = error.field if error.field in form.fields else None
-    for message in error.messages:
-        form.add_error(field, message)
+    show_problems(form, error.messages)
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk])
 
 
 def _done(request: AuthenticatedRequest, case: Case, message: str) -> HttpResponse:
@@ -250,10 +254,19 @@ def case_create(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.CaseCreateForm(request.POST or None, initial={"lead_officer": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            case = actions.create_case(form.case_data(), by=request.user)
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "cases.case",
+                lambda: actions.create_case(form.case_data(), by=request.user),
+                _case_url,
+            )
         except CaseActionError as error:
             _show_errors(form, error)
         else:
+            if sent.record is None:
+                return already_sent(request, sent.first_url)
+            case = sent.record
             return _done(request, case, _("Clue %(number)s registered.") % {"number": case.number})
     return render(request, "cases/case_form.html", {"form": form, "creating": True})
 
@@ -532,8 +545,14 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(message))
         return redirect("cases:detail", pk=case.pk)
     try:
-        actions.add_attachment(
-            case, by=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        sent = submit_once(
+            request.user,
+            form.cleaned_data["submission_key"],
+            "cases.attachment",
+            lambda: actions.add_attachment(
+                case, by=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            ),
+            lambda attachment: _case_url(case),
         )
     except actions.CasePermissionError as error:
         raise PermissionDenied from error
@@ -541,6 +560,8 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect("cases:detail", pk=case.pk)
+    if sent.repeated:
+        return already_sent(request, sent.first_url)
     return _done(request, case, _("Attachment uploaded."))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 from accountability.grants import Grant, grants_from, sync_object_permissions
 from accountability.models import AccessCause, AccessChange, AccessGround, DeadlineRule, OrgUnit, Person
 from accountability.notifications import notify
+from accountability.validation import FieldProblem
 from cases import actions as case_actions
 from cases.models import Case, CaseSource
 from cases.uploads import validate_upload
 
+from . import guards
 from .access import leads, reports_for, works_in
 from .escalation import active_steps, first_due_on
 from .models import (
@@ -109,7 +111,11 @@ def ensure_checklist(assignment: Assignment) -> None:
 
 @transaction.atomic
 def create_assignment(team: InspectionTeam, unit: OrgUnit, **dates: dt.date | None) -> Assignment:
-    assignment = Assignment.objects.create(team=team, unit=unit, **dates)
+    assignment = Assignment(team=team, unit=unit, **dates)
+    problems = guards.assignment_problems(assignment)
+    if problems:
+        raise InspectionActionError(problems)
+    assignment.save()
     ensure_checklist(assignment)
     return assignment
 
@@ -171,10 +177,9 @@ def update_assignment_dates(
         withdrawn_on,
         feedback_on,
     )
-    try:
-        assignment.clean()
-    except ValidationError as error:
-        raise InspectionActionError(error.messages) from error
+    problems = guards.assignment_problems(assignment)
+    if problems:
+        raise InspectionActionError(problems)
     assignment.save(update_fields=["stationed_on", "withdrawn_on", "feedback_on"])
     return assignment
 
@@ -394,8 +399,14 @@ def set_rectification(finding: Finding, items: Sequence[ItemData], *, by: User) 
         deadline = data.deadline or fallback
         if deadline is None:
             raise InspectionActionError(
-                _("Give a deadline, or record the tour's feedback date so that it can be computed.")
+                FieldProblem(
+                    _("Give a deadline, or record the tour's feedback date so that it can be computed."),
+                    "deadline",
+                )
             )
+        problems = guards.deadline_problems(deadline, finding.assignment, today())
+        if problems:
+            raise InspectionActionError(problems)
         created.append(
             RectificationItem.objects.create(
                 finding=finding,

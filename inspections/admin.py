@@ -9,15 +9,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accountability.admin_inlines import AccessChangeInline
 
-from . import actions
+from . import actions, escalation
 from .escalation import schedule
 from .models import (
+    Action,
     Assignment,
     Escalation,
     EscalationRun,
@@ -127,12 +129,38 @@ class EscalationRunAdmin(ReadOnlyAdmin):
     date_hierarchy = "day"
 
 
+class ClueFilter(admin.SimpleListFilter):
+    """The clue-opening steps by how their clue stands; `?clue=failed` is linked from the admins' report."""
+
+    title = _("accountability clue")
+    parameter_name = "clue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("failed", _("Could not be opened")), ("opened", _("Opened"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
+        clues = queryset.filter(step__action=Action.OPEN_CASE)
+        if self.value() == "failed":
+            return clues.filter(case__isnull=True).exclude(failure="", reported_on__isnull=True)
+        if self.value() == "opened":
+            return clues.filter(case__isnull=False)
+        return queryset
+
+
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyAdmin):
-    list_display = ("item", "step", "fired_on", "superseded", "case")
-    list_filter = ("step", "superseded")
+    list_display = ("item", "step", "fired_on", "superseded", "case", "failure", "reported_on")
+    list_filter = (ClueFilter, "step", "superseded")
     list_select_related = ("item__responsible_unit", "step", "case")
     show_full_result_count = False
+    actions = ["retry_clues"]
+
+    @admin.action(description=_("Try opening the clues again"), permissions=["view"])
+    def retry_clues(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:
+        ids = escalation.retry_clues(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request, _("%(count)d clues will be tried again in the background.") % {"count": len(ids)}
+        )
 
 
 @admin.register(Finding)

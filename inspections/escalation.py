@@ -20,6 +20,11 @@ take turns:
    jurisdiction reached the step, linked to the list filtered by its colour.
 3. The rows of an `open_case` step are handed, by id and on commit, to a follow-up task that opens each
    clue through `cases.actions.create_case` (each case takes a gap-free number under a row lock).
+   A clue refused for a lasting reason (a CaseActionError: the item's data cannot make a case, such as
+   a deadline before any regulation was in force) is recorded with the reason, reported once to the
+   admins and not tried again until an admin asks (`retry_clues`). Any other failure (a database
+   error, a lost task) is logged and tried again by each day's run; a clue still not open
+   `CLUE_REPORT_AFTER_DAYS` after its step fired is reported once to the admins, with the last reason.
 
 Setting an item plans its first due day. When the active ladder differs from the one the previous run
 used (an admin edit), the run first re-plans every item not yet accepted (`schedule`): the lowest step
@@ -38,13 +43,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accountability import roles
+from accountability.chinese import chinese_date
 from accountability.models import Notification, OrgUnit, Person, Profile
+from accountability.notifications import notify
 
 from .models import (
     ACTIVE_STATUSES,
@@ -73,6 +80,9 @@ NOT_SECRETARY_POSTS = ("%副书记%", "%纪%")
 RUN_LOCK = 4_020_604
 # Below every offset a step can have (SmallIntegerField): "no step fired yet".
 BEFORE_ANY_STEP = -32768
+# A clue still not open this many days after its step fired is reported to the admins (once).
+CLUE_REPORT_AFTER_DAYS = 3
+FAILURE_LINES = 20
 
 
 def _table(model: Any) -> str:
@@ -372,12 +382,22 @@ def run_escalation(day: dt.date | None = None) -> EscalationRun:
         )
         # Today's clue-opening steps, and those of earlier days still without their case: a clue whose
         # opening failed or whose task was lost is tried again the next day (opening one is idempotent),
-        # while a rerun on the same day queues nothing more.
+        # while a rerun on the same day queues nothing more. One refused for a lasting reason waits for
+        # an admin; those pending for days are reported to the admins, once.
         case_rows = list(
-            Escalation.objects.filter(step__action=Action.OPEN_CASE, case__isnull=True)
+            Escalation.objects.filter(step__action=Action.OPEN_CASE, case__isnull=True, failure_lasting=False)
             .filter(Q(run=run) | Q(fired_on__lt=day))
             .order_by("pk")
             .values_list("pk", flat=True)
+        )
+        report_clue_failures(
+            Escalation.objects.filter(
+                step__action=Action.OPEN_CASE,
+                case__isnull=True,
+                reported_on__isnull=True,
+                fired_on__lte=day - dt.timedelta(days=CLUE_REPORT_AFTER_DAYS),
+            ),
+            day,
         )
         run.fired, run.notifications, run.cases_queued = fired, len(notification_ids), len(case_rows)
         run.finished_at = timezone.now()
@@ -448,14 +468,115 @@ def open_overdue_case(escalation_id: int, *, on: dt.date | None = None) -> Any:
 
 
 def open_overdue_cases(escalation_ids: Iterable[int], on: dt.date | None = None) -> int:
+    """Open each clue; one failing must not block the others. A refusal is recorded and reported."""
+    from cases.actions import CaseActionError
+
+    on = on or timezone.localdate()
     opened = 0
+    refused: list[int] = []
     for escalation_id in escalation_ids:
         try:
-            opened += open_overdue_case(escalation_id, on=on) is not None
-        except Exception:
-            # One failing clue (e.g. no regulation in force on the date) must not block the others.
+            with translation.override(settings.LANGUAGE_CODE):
+                opened += open_overdue_case(escalation_id, on=on) is not None
+        except CaseActionError as error:
+            logger.warning("the clue of escalation %s was refused: %s", escalation_id, error)
+            _record_failure(escalation_id, "；".join(error.messages), lasting=True, on=on)
+            refused.append(escalation_id)
+        except Exception as error:
+            # Perhaps passing (the database, the broker): tried again by the next day's run.
             logger.exception("could not open the clue of escalation %s", escalation_id)
+            _record_failure(escalation_id, f"{type(error).__name__}: {error}"[:1000], lasting=False, on=on)
+    if refused:
+        report_clue_failures(Escalation.objects.filter(pk__in=refused), on)
     return opened
+
+
+def _record_failure(escalation_id: int, reason: str, *, lasting: bool, on: dt.date) -> None:
+    Escalation.objects.filter(pk=escalation_id, case__isnull=True).update(
+        failure=reason, failed_on=on, failure_lasting=lasting
+    )
+
+
+def report_clue_failures(escalations: QuerySet[Escalation], on: dt.date) -> int:
+    """Tell the admins, once, about the clues among `escalations` not yet reported; returns how many.
+
+    Each row is claimed by setting `reported_on` under a row lock (rows another worker holds are left
+    to it), so a clue is reported once however many runs and workers see it.
+    """
+    # Inside the daily run's transaction no savepoint is needed: a failure here fails the run.
+    with transaction.atomic(savepoint=False):
+        rows = list(
+            escalations.filter(case__isnull=True, reported_on__isnull=True)
+            .select_for_update(of=("self",), skip_locked=True)
+            .select_related("item__responsible_unit")
+            .order_by("pk")
+        )
+        if not rows:
+            return 0
+        admins = list(User.objects.filter(groups__name=roles.ADMIN, is_active=True).distinct())
+        if not admins:
+            # Left unreported, so that the first admin account to exist is told.
+            logger.error(
+                "%d overdue-rectification clues could not be opened and no admin can be told", len(rows)
+            )
+            return 0
+        Escalation.objects.filter(pk__in=[row.pk for row in rows]).update(reported_on=on)
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = [_failure_line(row) for row in rows[:FAILURE_LINES]]
+            if len(rows) > FAILURE_LINES:
+                lines.append(_("…and %(count)d more.") % {"count": len(rows) - FAILURE_LINES})
+            title = (
+                _("An overdue-rectification clue could not be opened: %(unit)s")
+                % {"unit": rows[0].item.responsible_unit.name}
+                if len(rows) == 1
+                else _("%(count)d overdue-rectification clues could not be opened") % {"count": len(rows)}
+            )
+            advice = _(
+                "Those refused for a reason in their data are not tried again by themselves: once the cause "
+                "is corrected, choose “Try opening the clues again” in the admin, or register the clue by "
+                "hand. The others are tried again every day."
+            )
+            notify(admins, title=title, body="\n".join([*lines, "", advice]), url=failed_clues_url())
+    return len(rows)
+
+
+def _failure_line(row: Escalation) -> str:
+    item = row.item
+    reason = row.failure or _("the task that opens it has not run (its message may have been lost)")
+    return _("%(unit)s: %(requirement)s (deadline %(deadline)s). Reason: %(reason)s") % {
+        "unit": item.responsible_unit.name,
+        "requirement": " ".join(item.requirement.split())[:60],
+        "deadline": chinese_date(item.deadline),
+        "reason": reason,
+    }
+
+
+def failed_clues_url() -> str:
+    """The admin's list of the clues that could not be opened."""
+    return f"{reverse('admin:inspections_escalation_changelist')}?clue=failed"
+
+
+def retry_clues(escalation_ids: Iterable[int]) -> list[int]:
+    """An admin corrected the cause: clear the failure and queue the clues again; returns their ids."""
+    from .tasks import open_overdue_rectification_cases
+
+    with transaction.atomic():
+        ids = list(
+            Escalation.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(escalation_ids), case__isnull=True, step__action=Action.OPEN_CASE)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Escalation.objects.filter(pk__in=ids).update(
+            failure="", failed_on=None, failure_lasting=False, reported_on=None
+        )
+
+        def queue() -> None:
+            for chunk in _chunks(ids, CASE_CHUNK):
+                open_overdue_rectification_cases.delay(chunk)
+
+        transaction.on_commit(queue)
+    return ids
 
 
 # --- Recipients for ordinary notifications -------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accountability.models import OrgUnit, Person
+from accountability.submissions import OnceForm
 
 from . import actions
 from .models import (
@@ -89,7 +90,7 @@ def resolve_people(raw: str, assignment: Assignment) -> tuple[list[Person], list
     return people, problems
 
 
-class FindingForm(forms.Form):
+class FindingForm(OnceForm):
     """The quick form of a team member on a phone: category, what was found, who and which units, photos."""
 
     category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *FindingCategory.choices])
@@ -168,7 +169,7 @@ class TransferForm(forms.Form):
     )
 
 
-class ItemForm(forms.Form):
+class ItemForm(OnceForm):
     responsible_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=OrgUnit.objects.none())
     responsible_person = forms.CharField(
         label=_("Responsible person"),
@@ -215,7 +216,7 @@ class DatesForm(forms.Form):
     feedback_on = forms.DateField(label=_("Feedback on"), required=False, widget=DATE_WIDGET)
 
 
-class ReportForm(forms.Form):
+class ReportForm(OnceForm):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     final = forms.BooleanField(label=_("Rectification is complete: submit for acceptance"), required=False)
     attachments = MultipleFileField(

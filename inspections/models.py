@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from accountability.files import unguessable_name
 from accountability.models import OrgUnit, Person
+from accountability.validation import to_validation_error
 
 
 class InspectionRound(models.Model):
@@ -38,6 +40,14 @@ class InspectionRound(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        from .guards import round_problems
+
+        problems = round_problems(self)
+        if problems:
+            raise to_validation_error(problems)
 
 
 class InspectionTeam(models.Model):
@@ -156,11 +166,13 @@ class Assignment(models.Model):
         return f"{self.team.name} → {self.unit.name}"
 
     def clean(self) -> None:
+        """The admin's check of the dates; the rules are those the actions apply (`guards.py`)."""
         super().clean()
-        if self.stationed_on and self.withdrawn_on and self.withdrawn_on < self.stationed_on:
-            raise ValidationError({"withdrawn_on": _("The team cannot withdraw before it is stationed.")})
-        if self.withdrawn_on and self.feedback_on and self.feedback_on < self.withdrawn_on:
-            raise ValidationError({"feedback_on": _("Feedback comes after the team has withdrawn.")})
+        from .guards import assignment_problems
+
+        problems = assignment_problems(self) if self.team_id else []
+        if problems:
+            raise to_validation_error(problems)
 
     @property
     def next_stage(self) -> str | None:
@@ -517,6 +529,9 @@ class Action(models.TextChoices):
     OPEN_CASE = "open_case", _("Notify and open an accountability clue")
 
 
+MAX_STEP_OFFSET = 366
+
+
 class EscalationStep(models.Model):
     """A rung of the escalation ladder (逐级递进), relative to an item's deadline. Admin-editable data.
 
@@ -528,6 +543,8 @@ class EscalationStep(models.Model):
     offset_days = models.SmallIntegerField(
         _("offset in days"),
         help_text=_("Days from the deadline: −20 is twenty days before it, 1 the first day overdue."),
+        # Within a year of the deadline; the run's "no step fired yet" sentinel lies below any offset.
+        validators=[MinValueValidator(-MAX_STEP_OFFSET), MaxValueValidator(MAX_STEP_OFFSET)],
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
@@ -615,6 +632,14 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="overdue_rectification",
     )
+    # A clue-opening step whose case could not be opened: why (the last attempt), and whether the reason
+    # lies in the data (`failure_lasting`: not tried again until an admin asks) or may pass (retried by
+    # each day's run). `reported_on`: the day the admins were told, once. Database defaults: the run's
+    # own INSERT … SELECT leaves them out.
+    failure = models.TextField(_("why the clue could not be opened"), blank=True, default="", db_default="")
+    failed_on = models.DateField(_("last failed on"), null=True, blank=True)
+    failure_lasting = models.BooleanField(_("needs an admin"), default=False, db_default=False)
+    reported_on = models.DateField(_("reported to the admins on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("escalation")

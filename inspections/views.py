@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accountability.files import serve_file
 from accountability.grants import access_log
+from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
+from accountability.validation import show_problems
 
 from . import access, actions, forms
 from .actions import InspectionActionError
@@ -50,8 +52,7 @@ def _rectification_pages(user: Any) -> None:
 
 
 def _show(form: Any, error: InspectionActionError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+    show_problems(form, error.messages)
 
 
 def _redirect(request: AuthenticatedRequest, url: str, message: str = "") -> HttpResponse:
@@ -94,7 +95,13 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def assignment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _tour_pages(request.user)
-    assignment = access.get_assignment_for_user(request.user, pk)
+    return _assignment_page(request, access.get_assignment_for_user(request.user, pk))
+
+
+def _assignment_page(
+    request: AuthenticatedRequest, assignment: Any, dates_form: forms.DatesForm | None = None
+) -> HttpResponse:
+    """The tour page; with a refused dates form, that form (what was typed, the errors) and 422."""
     team = assignment.team
     is_leader = access.leads(request.user, team)
     items = _with_colours(
@@ -112,7 +119,8 @@ def assignment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "items": items,
         "is_leader": is_leader,
         "is_member": access.works_in(request.user, team),
-        "dates_form": forms.DatesForm(
+        "dates_form": dates_form
+        or forms.DatesForm(
             initial={
                 "stationed_on": assignment.stationed_on,
                 "withdrawn_on": assignment.withdrawn_on,
@@ -122,7 +130,8 @@ def assignment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "default_deadline": actions.default_deadline(assignment),
         "access_log": access_log(team),
     }
-    return render(request, "inspections/assignment_detail.html", context)
+    status = 422 if dates_form is not None else 200
+    return render(request, "inspections/assignment_detail.html", context, status=status)
 
 
 @login_required
@@ -133,15 +142,15 @@ def assignment_dates(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.DatesForm(request.POST)
     url = reverse("inspections:assignment_detail", args=[assignment.pk])
     if not form.is_valid():
-        messages.error(request, _("Enter the dates as YYYY-MM-DD."))
-        return _redirect(request, url)
+        return _assignment_page(request, assignment, form)
     try:
         actions.update_assignment_dates(assignment, by=request.user, **form.cleaned_data)
     except InspectionActionError as error:
         if isinstance(error, PermissionDenied):
             raise
-        messages.error(request, " ".join(error.messages))
-        return _redirect(request, url)
+        _show(form, error)
+        assignment.refresh_from_db()
+        return _assignment_page(request, assignment, form)
     return _redirect(request, url, _("Dates saved."))
 
 
@@ -242,12 +251,21 @@ def finding_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.FindingForm(request.POST or None, request.FILES or None, assignment=assignment)
     if request.method == "POST" and form.is_valid():
         try:
-            finding = actions.log_finding(assignment, form.finding_data(), by=request.user)
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "inspections.finding",
+                lambda: actions.log_finding(assignment, form.finding_data(), by=request.user),
+                lambda created: reverse("inspections:finding_detail", args=[created.pk]),
+            )
         except InspectionActionError as error:
             if isinstance(error, PermissionDenied):
                 raise
             _show(form, error)
         else:
+            if sent.record is None:
+                return already_sent(request, sent.first_url)
+            finding = sent.record
             messages.success(request, _("Finding logged; the team leader will verify it."))
             if "another" in request.POST:
                 return HttpResponseRedirect(reverse("inspections:finding_create", args=[assignment.pk]))
@@ -322,12 +340,21 @@ def finding_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
-            actions.edit_finding(finding, form.finding_data(), by=request.user)
+            # Sent twice, the edit would attach its files twice.
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "inspections.finding_edit",
+                lambda: actions.edit_finding(finding, form.finding_data(), by=request.user),
+                lambda edited: reverse("inspections:finding_detail", args=[edited.pk]),
+            )
         except InspectionActionError as error:
             if isinstance(error, PermissionDenied):
                 raise
             _show(form, error)
         else:
+            if sent.repeated:
+                return already_sent(request, sent.first_url)
             messages.success(request, _("Finding saved."))
             return HttpResponseRedirect(reverse("inspections:finding_detail", args=[finding.pk]))
     return _finding_form_page(request, form, assignment, finding)
@@ -404,12 +431,20 @@ def finding_rectification(request: AuthenticatedRequest, pk: int) -> HttpRespons
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.set_rectification(finding, [form.item_data()], by=request.user)
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "inspections.rectification",
+                lambda: actions.set_rectification(finding, [form.item_data()], by=request.user),
+                lambda items: reverse("inspections:finding_detail", args=[finding.pk]),
+            )
         except InspectionActionError as error:
             if isinstance(error, PermissionDenied):
                 raise
             _show(form, error)
         else:
+            if sent.repeated:
+                return already_sent(request, sent.first_url)
             messages.success(request, _("Rectification item set."))
             return HttpResponseRedirect(reverse("inspections:finding_detail", args=[finding.pk]))
     return render(
@@ -500,18 +535,26 @@ def item_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.report_progress(
-                item,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                final=form.cleaned_data["final"],
-                files=form.cleaned_data["attachments"],
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "inspections.report",
+                lambda: actions.report_progress(
+                    item,
+                    by=request.user,
+                    text=form.cleaned_data["text"],
+                    final=form.cleaned_data["final"],
+                    files=form.cleaned_data["attachments"],
+                ),
+                lambda report: reverse("inspections:item_detail", args=[item.pk]),
             )
         except InspectionActionError as error:
             if isinstance(error, PermissionDenied):
                 raise
             _show(form, error)
         else:
+            if sent.repeated:
+                return already_sent(request, sent.first_url)
             return _redirect(
                 request, reverse("inspections:item_detail", args=[item.pk]), _("Report submitted.")
             )

@@ -28,6 +28,7 @@ from accountability.grants import record_access_change
 from accountability.models import AccessCause, AccessGround, Clause, OrgUnit, Person, Profile
 from accountability.notifications import notify
 from accountability.numbering import next_number
+from accountability.validation import FieldProblem, date_problems
 from accountability.validators import normalise_id_number, validate_id_number
 from accountability.workcalendar import next_working_day_on_or_after
 from cases import actions as case_actions
@@ -251,9 +252,8 @@ def _petition_data_problems(data: PetitionData, on: dt.date) -> list[str]:
     if data.channel not in Channel.values:
         problems.append(_("Choose how the petition came in."))
     if data.received_on is None:
-        problems.append(_("Enter the date the petition was received."))
-    elif data.received_on > on:
-        problems.append(_("The date received cannot be in the future."))
+        problems.append(FieldProblem(_("Enter the date the petition was received."), "received_on"))
+    problems += date_problems(data.received_on, field="received_on", label=_("the date received"), today=on)
     if not data.subject.strip():
         problems.append(_("Give the petition a subject."))
     if not data.content.strip():
@@ -440,7 +440,9 @@ def correct_petition(
     if not reason.strip():
         problems.append(_("Say what is corrected and why."))
     if data.received_on and petition.decided_on and data.received_on > petition.decided_on:
-        problems.append(_("The date received cannot be after the acceptance decision."))
+        problems.append(
+            FieldProblem(_("The date received cannot be after the acceptance decision."), "received_on")
+        )
     if problems:
         raise PetitionActionError(problems)
     assert data.received_on is not None and data.responsible_unit is not None
@@ -746,7 +748,9 @@ def request_extension(
         problems.append(_("An extension is already awaiting approval."))
     limit = deadlines.max_extension_days(known)
     if days is None or days < 1 or days > limit:
-        problems.append(_("An extension is between 1 and %(limit)d days.") % {"limit": limit})
+        problems.append(
+            FieldProblem(_("An extension is between 1 and %(limit)d days.") % {"limit": limit}, "days")
+        )
     if not reason.strip():
         problems.append(_("Give the reason for the extension (it is told to the petitioner)."))
     due = deadlines.due_date(petition, deadlines.CONCLUSION, known)
@@ -948,7 +952,15 @@ def refer_failure(
     if not facts.strip():
         problems.append(_("Describe the facts of the failure."))
     if conduct_date is None:
-        problems.append(_("Enter the date of the failure."))
+        problems.append(FieldProblem(_("Enter the date of the failure."), "conduct_date"))
+    # The failure is in the handling of this petition: it cannot come before the petition arrived
+    # (that it has happened, the case's own rule checks).
+    problems += date_problems(
+        conduct_date,
+        field="conduct_date",
+        label=_("the date of the failure"),
+        not_before=[(petition.received_on, _("the date the petition was received"))],
+    )
     chosen = [r for r in responsibilities if r.petition_id == petition.pk and not r.withdrawn]
     if len(chosen) != len(responsibilities):
         problems.append(_("Only responsibilities recorded on this petition can be referred."))
@@ -1025,11 +1037,17 @@ def record_supervision(
     if plan.state == SupervisionPlan.State.MISSED:
         problems.append(_("The year has ended and this plan was marked missed; it cannot be recorded now."))
     if supervised_on is None:
-        problems.append(_("Enter the date of the supervision."))
+        problems.append(FieldProblem(_("Enter the date of the supervision."), "supervised_on"))
     elif supervised_on.year != plan.year:
-        problems.append(_("The supervision must take place in %(year)d.") % {"year": plan.year})
+        problems.append(
+            FieldProblem(
+                _("The supervision must take place in %(year)d.") % {"year": plan.year}, "supervised_on"
+            )
+        )
     elif supervised_on > today():
-        problems.append(_("The date of the supervision cannot be in the future."))
+        problems.append(
+            FieldProblem(_("The date of the supervision cannot be in the future."), "supervised_on")
+        )
     if not findings.strip():
         problems.append(_("Record what the supervision found."))
     if problems:

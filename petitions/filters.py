@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accountability.models import OrgUnit
+from accountability.validation import EARLIEST_DATE, LATEST_YEAR
 
 from .access import personal_data_filter
 from .deadlines import today
@@ -23,7 +24,9 @@ class PetitionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     state = django_filters.ChoiceFilter(label=_("State"), choices=PetitionState.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = django_filters.NumberFilter(
+        label=_("Year"), min_value=EARLIEST_DATE.year, max_value=LATEST_YEAR, decimal_places=0
+    )
     unit = django_filters.ModelChoiceFilter(
         label=_("Responsible unit (with sub-units)"),
         queryset=OrgUnit.objects.filter(is_active=True),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability import roles
 from accountability.models import Clause, OrgUnit, Person
+from accountability.submissions import OnceForm
 
 from . import actions
 from .models import (
@@ -26,6 +27,9 @@ from .models import (
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# What the days field accepts before the action checks the `petition_extension` rule (30 days): a year at
+# most, well inside the column (PositiveSmallIntegerField).
+MAX_EXTENSION_DAYS = 366
 
 
 def petition_officers() -> QuerySet[User]:
@@ -76,7 +80,7 @@ class StateForm(forms.Form):
     expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(OnceForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—"), *Channel.choices], required=False)
     received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
@@ -139,7 +143,8 @@ class CorrectionForm(PetitionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["handlers"]
+        # A correction creates nothing: the state the user saw guards it instead.
+        del self.fields["handlers"], self.fields["submission_key"]
 
 
 def _comment() -> forms.CharField:
@@ -233,7 +238,7 @@ class HandlersForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("Days"), required=False)
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=MAX_EXTENSION_DAYS, required=False)
     reason = forms.CharField(
         label=_("Reason (told to the petitioner)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -1,7 +1,8 @@
 """What must hold before each step of a petition, as reasons in the user's language.
 
 Each guard returns the list of unmet conditions; empty means the step may run. The actions set the new
-values on the petition first, then ask the guard, so nothing is saved when a guard refuses.
+values on the petition first, then ask the guard, so nothing is saved when a guard refuses. A problem
+with a date names the step's argument (`FieldProblem`), which the step's form shares.
 """
 
 from __future__ import annotations
@@ -11,48 +12,32 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from accountability.chinese import chinese_date
+from accountability.validation import FieldProblem, date_problems
 
 from . import deadlines
 from .models import Outcome, Petition, PetitionHandler, ReviewOutcome
-
-
-def _not_in_future(day: dt.date, label: str, today: dt.date) -> list[str]:
-    if day > today:
-        return [_("%(what)s cannot be in the future.") % {"what": label}]
-    return []
-
-
-def _not_before(day: dt.date, earlier: dt.date | None, label: str, earlier_label: str) -> list[str]:
-    if earlier is not None and day < earlier:
-        return [
-            _("%(what)s (%(day)s) cannot be before %(other)s (%(other_day)s).")
-            % {
-                "what": label,
-                "day": chinese_date(day),
-                "other": earlier_label,
-                "other_day": chinese_date(earlier),
-            }
-        ]
-    return []
 
 
 def _date_problems(
     day: dt.date | None,
     label: str,
     *,
+    field: str,
     after: dt.date | None,
     after_label: str,
     today: dt.date,
 ) -> list[str]:
-    if day is None:
-        return [_("Enter %(what)s.") % {"what": label}]
-    return _not_in_future(day, label, today) + _not_before(day, after, label, after_label)
+    """A step's date: entered, not in the future, not before the step it follows."""
+    return date_problems(
+        day, field=field, label=label, required=True, today=today, not_before=[(after, after_label)]
+    )
 
 
 def accept(petition: Petition, today: dt.date) -> list[str]:
     return _date_problems(
         petition.decided_on,
         _("the date of the acceptance decision"),
+        field="decided_on",
         after=petition.received_on,
         after_label=_("the date the petition was received"),
         today=today,
@@ -70,6 +55,7 @@ def start_handling(petition: Petition, today: dt.date) -> list[str]:
     problems = _date_problems(
         petition.handling_started_on,
         _("the date handling started"),
+        field="started_on",
         after=petition.decided_on,
         after_label=_("the date of the acceptance decision"),
         today=today,
@@ -83,6 +69,7 @@ def conclude(petition: Petition, today: dt.date) -> list[str]:
     problems = _date_problems(
         petition.concluded_on,
         _("the conclusion date"),
+        field="concluded_on",
         after=petition.handling_started_on,
         after_label=_("the date handling started"),
         today=today,
@@ -94,6 +81,7 @@ def conclude(petition: Petition, today: dt.date) -> list[str]:
     problems += _date_problems(
         petition.reply_received_on,
         _("the date the petitioner received the written reply"),
+        field="reply_received_on",
         after=petition.concluded_on,
         after_label=_("the conclusion date"),
         today=today,
@@ -109,8 +97,11 @@ def _request_window(
     due = deadlines.due_date(petition, window_code)
     if due is not None and requested_on > due:
         return [
-            _("The %(what)s was requested on %(day)s, after the 30-day window closed on %(due)s.")
-            % {"what": what, "day": chinese_date(requested_on), "due": chinese_date(due)}
+            FieldProblem(
+                _("The %(what)s was requested on %(day)s, after the 30-day window closed on %(due)s.")
+                % {"what": what, "day": chinese_date(requested_on), "due": chinese_date(due)},
+                "requested_on",
+            )
         ]
     return []
 
@@ -119,6 +110,7 @@ def request_review(petition: Petition, today: dt.date) -> list[str]:
     problems = _date_problems(
         petition.review_requested_on,
         _("the date the review was requested"),
+        field="requested_on",
         after=petition.reply_received_on,
         after_label=_("the date the petitioner received the written reply"),
         today=today,
@@ -135,6 +127,7 @@ def decide_review(petition: Petition, today: dt.date) -> list[str]:
     problems = _date_problems(
         petition.review_decided_on,
         _("the date of the review opinion"),
+        field="decided_on",
         after=petition.review_requested_on,
         after_label=_("the date the review was requested"),
         today=today,
@@ -146,6 +139,7 @@ def decide_review(petition: Petition, today: dt.date) -> list[str]:
     problems += _date_problems(
         petition.review_reply_received_on,
         _("the date the petitioner received the review opinion"),
+        field="reply_received_on",
         after=petition.review_decided_on,
         after_label=_("the date of the review opinion"),
         today=today,
@@ -157,6 +151,7 @@ def request_rereview(petition: Petition, today: dt.date) -> list[str]:
     problems = _date_problems(
         petition.rereview_requested_on,
         _("the date the re-review was requested"),
+        field="requested_on",
         after=petition.review_reply_received_on,
         after_label=_("the date the petitioner received the review opinion"),
         today=today,
@@ -175,6 +170,7 @@ def decide_rereview(petition: Petition, today: dt.date) -> list[str]:
     problems = _date_problems(
         petition.rereview_decided_on,
         _("the date of the re-review opinion"),
+        field="decided_on",
         after=petition.rereview_requested_on,
         after_label=_("the date the re-review was requested"),
         today=today,

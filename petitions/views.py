@@ -21,7 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
 from accountability.grants import access_log
+from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
+from accountability.validation import show_problems
 
 from . import actions, forms
 from .access import (
@@ -83,8 +85,7 @@ def _require_officer(request: AuthenticatedRequest) -> None:
 
 
 def _show_errors(form: Any, error: PetitionActionError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+    show_problems(form, error.messages)
 
 
 def _done(request: AuthenticatedRequest, url: str, message: str) -> HttpResponse:
@@ -177,10 +178,19 @@ def petition_create(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.PetitionForm(_posted(request), initial={"received_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            petition = actions.register_petition(form.petition_data(), by=request.user)
+            sent = submit_once(
+                request.user,
+                form.cleaned_data["submission_key"],
+                "petitions.petition",
+                lambda: actions.register_petition(form.petition_data(), by=request.user),
+                _detail_url,
+            )
         except PetitionActionError as error:
             _show_errors(form, error)
         else:
+            if sent.record is None:
+                return already_sent(request, sent.first_url)
+            petition = sent.record
             return _done(
                 request,
                 _detail_url(petition),

@@ -254,7 +254,7 @@ class TestDeliver:
             actions.deliver_case(
                 case, by=personas.officer, delivered_on=DECIDED_ON - dt.timedelta(days=1), document_no="X1"
             )
-        assert "送达日期不能早于决定日期" in messages_of(raised)
+        assert "送达日期（2026年3月1日）不能早于决定日期（2026年3月2日）。" in messages_of(raised)
 
 
 class TestRespond:
