@@ -81,7 +81,7 @@ class TestCases:
                 ),
                 by=township_officer,
             )
-        assert raised.value.field == "unit"
+        assert [getattr(problem, "field", None) for problem in raised.value.messages] == ["unit"]
         assert not Case.objects.exists()
 
     def test_an_officer_named_on_a_county_case_edits_it_but_cannot_move_it(
