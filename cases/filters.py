@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accountability.filters import OrderingFilter
 from accountability.models import OrgUnit, Person
 from accountability.validation import EARLIEST_DATE, LATEST_YEAR
 from accountability.widgets import QuickSelect
@@ -53,7 +54,7 @@ class CaseFilter(django_filters.FilterSet):
         method="only_overdue",
         widget=QuickSelect(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         widget=QuickSelect,
         empty_label=None,

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accountability.filters import OrderingFilter
 from accountability.models import OrgUnit
 from accountability.validation import EARLIEST_DATE, LATEST_YEAR
 
@@ -35,17 +36,18 @@ class PetitionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget()
     )
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         fields=(
             (("year", "sequence"), "number"),
             ("received_on", "received"),
             ("next_due_on", "due"),
         ),
+        # Keyed by the fields, not the parameters (django-filter's convention).
         field_labels={
-            "number": _("Number"),
-            "received": _("Received on"),
-            "due": pgettext_lazy("petition", "Deadline"),
+            ("year", "sequence"): _("Number"),
+            "received_on": _("Received on"),
+            "next_due_on": pgettext_lazy("petition", "Deadline"),
         },
     )
 
