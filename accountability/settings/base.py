@@ -7,9 +7,11 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-RUN_DIR = BASE_DIR / ".run"
 
 env = environ.Env()
+
+# The embedded default's working files (on-disk broker, beat schedule); a test runs its own elsewhere.
+RUN_DIR = Path(env.str("RUN_DIR", default=str(BASE_DIR / ".run")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
