@@ -127,7 +127,8 @@ def links(html: str, pattern: str) -> list[str]:
 
 class Staff(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    # A busy officer's pace: a page every two to five seconds, reading before the next click.
+    wait_time = between(2, 5)
     username = ""
     user_agent = DESKTOP
 
