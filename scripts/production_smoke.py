@@ -6,7 +6,7 @@ every page, the login page included, answer 500. This script runs what a deploym
 PostgreSQL database and Redis: migrate, load_regulations, seed_demo, collectstatic, then gunicorn and a
 Celery worker; and checks over real HTTP, as a browser behind the HTTPS proxy would:
 
-  plain HTTP is redirected to HTTPS; the login page and its hashed CSS and script answer 200; /healthz
+  plain HTTP is redirected to HTTPS, except /healthz; the login page and its hashed CSS and script answer 200; /healthz
   reports the database and the broker ok; a sign-in with the CSRF cookie and token succeeds; the home
   page, a case list and a case page answer 200; the statistics page and its hashed Chart.js answer 200;
   the worker answers a ping over the broker.
@@ -68,6 +68,7 @@ def run_checks(stack: Stack) -> None:
         response.status == 301 and response.headers.get("Location", "").startswith("https://"),
         "plain HTTP is redirected to HTTPS (production settings in force)",
     )
+    check(plain.get("/healthz").status == 200, "/healthz answers plain HTTP (a health check's)")
 
     browser = HttpClient(stack.port)
     login_page = browser.get("/accounts/login/")
