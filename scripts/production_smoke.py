@@ -6,10 +6,10 @@ every page, the login page included, answer 500. This script runs what a deploym
 PostgreSQL database and Redis: migrate, load_regulations, seed_demo, collectstatic, then gunicorn and a
 Celery worker; and checks over real HTTP, as a browser behind the HTTPS proxy would:
 
-  plain HTTP is redirected to HTTPS, except /healthz; the login page and its hashed CSS and script answer 200; /healthz
-  reports the database and the broker ok; a sign-in with the CSRF cookie and token succeeds; the home
-  page, a case list and a case page answer 200; the statistics page and its hashed Chart.js answer 200;
-  the worker answers a ping over the broker.
+  plain HTTP is redirected to HTTPS, except /healthz; the login page and its hashed CSS and script
+  answer 200; /healthz reports the database and the broker ok; a sign-in with the CSRF cookie and token
+  succeeds; the home page, a case list and a case page answer 200; the statistics page and its hashed
+  Chart.js answer 200; the worker answers a ping over the broker.
 
 Then it stops gunicorn and the worker (SIGTERM, SIGKILL after a grace period; also when interrupted) and
 drops its database.
