@@ -169,13 +169,14 @@ class Stack:
         return result.stdout
 
     def prepare(self, *, seed: bool = True) -> None:
-        """A fresh database with the reference data (and the demo), and the static files collected."""
+        """The static files collected (first: it needs no database, and fails fast), and a fresh
+        database with the reference data (and the demo)."""
+        self.manage("collectstatic", "--noinput", "-v", "0")
         recreate_database(self.database_url)
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("load_regulations")
         if seed:
             self.manage("seed_demo")
-        self.manage("collectstatic", "--noinput", "-v", "0")
 
     def _start(self, name: str, command: list[str]) -> None:
         log = (self.folder / f"{name}.log").open("wb")
