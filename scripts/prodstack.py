@@ -48,13 +48,12 @@ def database_url_for(name: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def recreate_database(url: str) -> None:
-    """Drop (closing its sessions) and create the database of `url`: every run starts from nothing."""
+def _on_server(url: str, *statements: str) -> None:
+    """Run statements about the database of `url` on its server's `postgres` database ({} is its name)."""
     import psycopg2
     from psycopg2 import sql
 
     parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
     admin = psycopg2.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
@@ -65,34 +64,19 @@ def recreate_database(url: str) -> None:
     admin.autocommit = True
     try:
         with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            for statement in statements:
+                cursor.execute(sql.SQL(statement).format(sql.Identifier(parts.path.lstrip("/"))))
     finally:
         admin.close()
+
+
+def recreate_database(url: str) -> None:
+    """Drop (closing its sessions) and create the database of `url`: every run starts from nothing."""
+    _on_server(url, "DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}")
 
 
 def drop_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urllib.parse.urlsplit(url)
-    admin = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=urllib.parse.unquote(parts.username or "postgres"),
-        password=urllib.parse.unquote(parts.password) if parts.password else None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(parts.path.lstrip("/"))
-                )
-            )
-    finally:
-        admin.close()
+    _on_server(url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
 
 
 @contextlib.contextmanager
