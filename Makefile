@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench messages install clean-run help
+.PHONY: run test lint smoke format bench messages install clean-run help
 
 help:
 	@echo "make run       set up (.venv, SQLite, demo data) and start web + Celery worker + beat"
 	@echo "make test      the whole test suite, on PostgreSQL and Redis"
 	@echo "make lint      ruff and mypy"
-	@echo "make bench     the benchmarks of bench/ (needs PostgreSQL)"
+	@echo "make smoke     the production stack (gunicorn, worker, PostgreSQL, Redis) checked over HTTP"
+	@echo "make bench     the benchmarks of bench/ and the load test (needs PostgreSQL and Redis)"
 	@echo "make messages  regenerate and compile the translation catalogues (needs gettext)"
 
 $(BIN)/python:
@@ -37,11 +38,21 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
+smoke: $(STAMP)
+	$(BIN)/python scripts/production_smoke.py
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+# Locust, for the load test, is an extra of its own: the test suite and CI never need it.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 messages: $(STAMP)

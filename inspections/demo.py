@@ -65,7 +65,7 @@ def _user(username: str, display_name: str, role: str, unit: OrgUnit) -> Any:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username, defaults={"first_name": display_name})
     if created:
-        user.email = f"{username}@demo.local"
+        user.email = ""  # like every demo account: in-app notifications only, no e-mail
         user.set_password(settings.DEMO_PASSWORD)
         user.save()
     user.groups.add(Group.objects.get(name=role))

@@ -51,7 +51,7 @@ from django.utils.translation import gettext as _
 from accountability import roles
 from accountability.chinese import chinese_date
 from accountability.models import Notification, OrgUnit, Person, Profile
-from accountability.notifications import notify
+from accountability.notifications import email_on_commit, notify
 
 from .models import (
     ACTIVE_STATUSES,
@@ -359,8 +359,6 @@ def _chunks(values: Sequence[int], size: int) -> list[list[int]]:
 
 def run_escalation(day: dt.date | None = None) -> EscalationRun:
     """Fire every ladder step that has fallen due by `day` (today), once per item. Idempotent."""
-    from accountability.tasks import email_notifications
-
     from .tasks import open_overdue_rectification_cases
 
     day = day or timezone.localdate()
@@ -404,11 +402,11 @@ def run_escalation(day: dt.date | None = None) -> EscalationRun:
         run.save(update_fields=["fired", "notifications", "cases_queued", "finished_at"])
 
         def queue() -> None:
-            for chunk in _chunks(notification_ids, EMAIL_CHUNK):
-                email_notifications.delay(chunk)
             for chunk in _chunks(case_rows, CASE_CHUNK):
                 open_overdue_rectification_cases.delay(chunk)
 
+        # On-commit callbacks run in the order they were registered: the e-mails are queued first.
+        email_on_commit(notification_ids, chunk=EMAIL_CHUNK)
         transaction.on_commit(queue)
     logger.info(
         "escalation %s: %d steps fired, %d notifications, %d clues queued",

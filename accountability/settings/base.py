@@ -8,9 +8,11 @@ from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-RUN_DIR = BASE_DIR / ".run"
 
 env = environ.Env()
+
+# The embedded default's working files (on-disk broker, beat schedule); a test runs its own elsewhere.
+RUN_DIR = Path(env.str("RUN_DIR", default=str(BASE_DIR / ".run")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -80,8 +82,20 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# SQLite serves the web, the worker and beat of `make run` at once: several processes writing one file.
+# WAL lets readers go on while one writes; every transaction begins IMMEDIATE (takes the write lock at
+# BEGIN), so a transaction that read first never has to upgrade its lock while another process writes —
+# SQLite answers that upgrade with an immediate "database is locked", whatever the timeout; with the lock
+# taken at BEGIN, a writer simply waits its turn, up to `timeout` seconds.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    # WAL is a property of the file (set once, kept); synchronous=NORMAL is WAL's usual companion: a
+    # commit survives a crash of any process, only a power cut may undo the last ones, never corrupting.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
