@@ -21,7 +21,8 @@ def _package_parts(strings: bool) -> dict[str, str]:
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?>'
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{SPREADSHEET}.sheet.main+xml"/>'
             f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{SPREADSHEET}.worksheet+xml"/>'
@@ -61,7 +62,8 @@ def workbook(sheet: Iterable[bytes], strings: Iterable[bytes] | None = None) -> 
 
 
 def sheet_xml(rows: Iterable[bytes]) -> Iterator[bytes]:
-    yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}"><sheetData>'.encode()
+    yield b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    yield f'<worksheet xmlns="{MAIN}"><sheetData>'.encode()
     yield from rows
     yield b"</sheetData></worksheet>"
 
@@ -113,12 +115,15 @@ def shared_string_bomb(cells: int, length: int, *, columns: int = 20) -> bytes:
     """One shared string of `length` bytes that `cells` cells repeat: the reader copies it into each."""
 
     def strings() -> Iterator[bytes]:
-        yield f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{cells}" uniqueCount="1">'.encode()
+        yield b'<?xml version="1.0" encoding="UTF-8"?>'
+        yield f'<sst xmlns="{MAIN}" count="{cells}" uniqueCount="1">'.encode()
         yield b"<si><t>" + b"x" * length + b"</t></si></sst>"
 
     def rows() -> Iterator[bytes]:
         for row in range(1, cells // columns + 1):
-            refs = "".join(f'<c r="{column_letters(c)}{row}" t="s"><v>0</v></c>' for c in range(1, columns + 1))
+            refs = "".join(
+                f'<c r="{column_letters(c)}{row}" t="s"><v>0</v></c>' for c in range(1, columns + 1)
+            )
             yield f'<row r="{row}">{refs}</row>'.encode()
 
     return workbook(sheet_xml(rows()), strings())
