@@ -8,7 +8,7 @@ Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL: the script uses their serve
 and its own PostgreSQL databases `<name>_faults` and `<name>_faults_escalation`, created and seeded once).
 It empties its Redis database first. The worker is `celery -A accountability worker --pool=solo`, a
 subprocess with CELERY_VISIBILITY_TIMEOUT=60 (production keeps 3600 s), so that the killed escalation's
-unacknowledged message comes back within the run; its log goes to bench/results/faults-worker.log.
+unacknowledged message comes back within the run; its logs go to bench/results/faults-worker-*.log.
 
 1. Import, killed once: a 100,000-row roster (bench/import_people.py) is uploaded, checked by the worker
    and confirmed; when the worker's import transaction holds the lock on the people table, the worker
@@ -49,7 +49,7 @@ DAY = dt.date(2026, 11, 30)
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
@@ -65,7 +65,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
 class Worker:
     """`celery worker --pool=solo` in a subprocess on the given database; killed with SIGKILL."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, scenario: str) -> None:
         self.environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "accountability.settings.test",
@@ -73,7 +73,9 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         }
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = RESULTS / "faults-worker.log"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.log_path = RESULTS / f"faults-worker-{scenario}.log"
+        self.log_path.write_bytes(b"")
         self.starts = 0
 
     def start(self) -> None:
@@ -173,7 +175,7 @@ def import_scenario(database_url: str, rows: int, kills: int, kill_after: float)
     reset_people()
     admin, _ = get_user_model().objects.get_or_create(username="faults-admin")
     flush_broker()
-    worker = Worker(database_url)
+    worker = Worker(database_url, f"import-{kills}")
     worker.start()
     result: dict[str, Any] = {"rows": rows, "kills": kills}
     try:
@@ -233,6 +235,19 @@ def import_scenario(database_url: str, rows: int, kills: int, kill_after: float)
 # The escalation ---------------------------------------------------------------------------------------
 
 
+def deliveries(log_path: Path, task: str) -> tuple[list[tuple[str, int]], float | None]:
+    """From the worker's log: how often each message of `task` was received (the first one queued comes
+    first), and how long the last successful one took."""
+    import re
+
+    text = log_path.read_text(errors="replace")
+    counts: dict[str, int] = {}
+    for message in re.findall(rf"Task {re.escape(task)}\[([0-9a-f-]+)\] received", text):
+        counts[message] = counts.get(message, 0) + 1
+    took = re.findall(rf"Task {re.escape(task)}\[[0-9a-f-]+\] succeeded in ([0-9.]+)s", text)
+    return list(counts.items()), float(took[-1]) if took else None
+
+
 def escalation_notifications() -> int:
     """The escalation's own notifications (they link to rectification items), not those of the clues
     its follow-up task opens as cases."""
@@ -252,6 +267,11 @@ def escalation_scenario(database_url: str, items: int, kill_after: float) -> dic
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from cases.models import Case
+
+    if Case.objects.exists():  # the clues an earlier invocation opened, and what refers to them
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Case._meta.db_table} CASCADE")
     seed(items, DAY)
     clear()
     from accountability.models import Notification
@@ -267,7 +287,7 @@ def escalation_scenario(database_url: str, items: int, kill_after: float) -> dic
     )
     log(f"{items:,} items, {len(in_reach):,} in reach of a step on {DAY}")
     flush_broker()
-    worker = Worker(database_url)
+    worker = Worker(database_url, "escalation")
     worker.start()
     result: dict[str, Any] = {"items": items, "in_reach": len(in_reach)}
     holding = "l.locktype = 'advisory' AND l.classid = 0 AND l.objid = %s"
@@ -295,6 +315,9 @@ def escalation_scenario(database_url: str, items: int, kill_after: float) -> dic
             "the redelivered escalation",
         )
         log(f"the redelivered task ran: run {run.pk}, {run.fired:,} steps fired")
+        received, took = deliveries(worker.log_path, "inspections.tasks.escalate_overdue_rectifications")
+        result["deliveries_of_the_killed_message"] = received[0][1] if received else 0
+        result["run_seconds"] = took
         escalated = set(Escalation.objects.values_list("item_id", flat=True).distinct())
         with connection.cursor() as cursor:
             cursor.execute(
@@ -338,9 +361,10 @@ def main() -> None:
     )
     parser.add_argument("--only", choices=["import-1", "import-2", "escalation"], help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if name not in os.environ:
-            raise SystemExit(f"{name} must be set")
+    if not ("DATABASE_URL" in os.environ and "REDIS_URL" in os.environ):
+        # It empties its Redis database: it must be told which one.
+        print("skipped: set DATABASE_URL and REDIS_URL (its Redis database is emptied)")
+        return
     base_url = os.environ["DATABASE_URL"]
     if arguments.only:  # one scenario, in its own process: each has its own database
         if arguments.only == "escalation":
@@ -353,7 +377,6 @@ def main() -> None:
         print(RESULT + json.dumps(outcome), flush=True)
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "faults-worker.log").write_bytes(b"")
     outcomes: dict[str, Any] = {}
     for scenario in ("import-1", "import-2", "escalation"):
         log(f"== {scenario}")
@@ -407,6 +430,8 @@ def check(outcomes: dict[str, Any], rows: int) -> list[str]:
                 or restarted["notifications_added_by_second_run"]
             ):
                 failures.append(f"escalation: a step fired twice: {restarted}")
+            if outcome["deliveries_of_the_killed_message"] != 2:
+                failures.append("escalation: the killed task's message was not delivered again")
             if restarted["in_reach_not_escalated"] or restarted["escalated_out_of_reach"]:
                 failures.append(f"escalation: a due step was lost, or one fired early: {restarted}")
     return failures

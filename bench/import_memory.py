@@ -13,9 +13,10 @@ Each file runs in a fresh child process (no database needed) through what an upl
 step: `reading.check_file`, the stream against the limits, and, when the file passes, the read the
 check step then makes (`people.read(..., measured=True)`, python-calamine). The child reports its
 resident memory before (Django loaded, the file's bytes in memory: the baseline) and its peak (VmHWM)
-after, and the outcome. With --unguarded each file is also handed straight to the reader
-(python-calamine, or csv for the CSV), as the code did before issue 10, in a child whose address
-space is capped at --cap MB (default 2,048).
+after, and the outcome. Then, in one process, the scan and python-calamine's read of the ordinary
+roster are timed alternately (--speed times, medians). With --unguarded each file is also handed
+straight to the reader (python-calamine, or csv for the CSV), as the code did before issue 10, in a
+child whose address space is capped at --cap MB (default 2,048).
 Figures: docs/PERFORMANCE.md.
 """
 
@@ -156,6 +157,34 @@ def child(path: str, unguarded: bool, cap_mb: int) -> None:
     )
 
 
+def speed(path: str, repeat: int) -> None:
+    """In the child: the scan and python-calamine's read of the same file, alternately, `repeat` times."""
+    _setup()
+    import io
+    import statistics
+
+    from python_calamine import CalamineWorkbook
+
+    from accountability.imports.scanning import measure as scan
+
+    content = Path(path).read_bytes()
+    scans, reads = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        scan(content, "名册.xlsx")
+        scans.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(
+            skip_empty_area=False
+        )
+        reads.append(time.perf_counter() - started)
+    scanned, read = statistics.median(scans), statistics.median(reads)
+    print(
+        f"scan {scanned:.2f} s, python-calamine read {read:.2f} s (medians of {repeat}): "
+        f"{scanned / read:.2f}×"
+    )
+
+
 def measure(path: Path, unguarded: bool, cap_mb: int) -> dict[str, object]:
     completed = subprocess.run(
         [
@@ -193,10 +222,15 @@ def main() -> None:
         help="also the reader alone (python-calamine, csv for a CSV), capped",
     )
     parser.add_argument("--cap", type=int, default=2048, help="address-space cap of the unguarded child, MB")
+    parser.add_argument("--speed", type=int, default=3, help="repeats of the scan-against-read timing")
     parser.add_argument("--child")
+    parser.add_argument("--child-speed")
     arguments = parser.parse_args()
     if arguments.child:
         child(arguments.child, arguments.unguarded, arguments.cap)
+        return
+    if arguments.child_speed:
+        speed(arguments.child_speed, arguments.speed)
         return
     _setup()
     cases = [(name, build(name), what) for name, (_file, _build, what) in files().items()]
@@ -222,6 +256,13 @@ def main() -> None:
                 f"| {name} | {shown} | {what} | {mode}{result['outcome']} | {baseline:.0f} | "
                 f"{peak:.0f} | {ratio} | {seconds} |"
             )
+    if arguments.speed:
+        print("\nThe ordinary roster, scan against read, in one process:")
+        subprocess.run(
+            [sys.executable, __file__, "--child-speed", str(roster()), "--speed", str(arguments.speed)],
+            cwd=ROOT,
+            check=True,
+        )
 
 
 if __name__ == "__main__":
