@@ -30,6 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "hostile"
@@ -133,7 +134,7 @@ def child(path: str, unguarded: bool, cap_mb: int) -> None:
             if name.endswith(".csv"):
                 import csv
 
-                rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+                rows: list[Any] = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
             else:
                 from python_calamine import CalamineWorkbook
 
@@ -185,7 +186,7 @@ def speed(path: str, repeat: int) -> None:
     )
 
 
-def measure(path: Path, unguarded: bool, cap_mb: int) -> dict[str, object]:
+def measure(path: Path, unguarded: bool, cap_mb: int) -> dict[str, Any]:
     completed = subprocess.run(
         [
             sys.executable,

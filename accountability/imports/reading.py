@@ -88,7 +88,8 @@ def _csv_rows(content: bytes) -> list[list[object]]:
     else:
         raise ImportRefusedError("encoding")
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), scanning.csv_dialect(text[:4096])))
+        dialect = scanning.csv_dialect(text[:4096])
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))  # type: ignore[arg-type]
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             raise ImportRefusedError("cell_too_big", limit=config.max_cell_bytes() // 1024) from error

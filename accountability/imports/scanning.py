@@ -25,7 +25,7 @@ import struct
 import zipfile
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -152,7 +152,7 @@ def _members(content: bytes) -> list[zipfile.ZipInfo]:
     return members
 
 
-def _unpack(content: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def _unpack(content: bytes, info: zipfile.ZipInfo) -> Generator[bytes, None, None]:
     """The member's bytes, CHUNK at a time, from its compressed data (not from the sizes the directory
     claims): the decompressor runs to the end of its stream, and the true size and checksum must agree
     with the directory, as the readers' own checks will demand."""
@@ -244,7 +244,9 @@ def _measure_xlsx(content: bytes, tally: _Tally) -> None:
         _scan(_SheetScan(tally, lengths), _ExactSheetScan(tally, lengths), first, chunks, content, info)
 
 
-def _scan(fast: Any, exact: Any, first: bytes, chunks: Iterator[bytes], content: bytes, info: Any) -> Any:
+def _scan(
+    fast: Any, exact: Any, first: bytes, chunks: Generator[bytes, None, None], content: bytes, info: Any
+) -> Any:
     """Feed the member to the fast scan; at the first chunk it cannot vouch for, start again exactly
     (what the fast scan counted is taken back first)."""
     tally: _Tally = fast.tally
