@@ -525,6 +525,10 @@ class ImportBatch(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.PositiveBigIntegerField(_("file size"))
+    # What the file unpacks to, as streamed against the limits at upload (`imports.scanning`): decides
+    # whether the steps run in the request or the worker, and lets them skip a second scan. Empty for a
+    # refused file.
+    unpacked_size = models.PositiveBigIntegerField(_("unpacked size"), null=True, blank=True)
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -553,6 +557,8 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    # Steps of this batch whose runner died (a killed worker): the first is run again, the next given up.
+    interruptions = models.PositiveSmallIntegerField(_("interruptions"), default=0)
     # Progress of the running step, for the progress bar; the step's start gives the time left.
     step_started_at = models.DateTimeField(_("step started at"), null=True, blank=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
@@ -582,6 +588,7 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name}"
 
+    RUNNING_STATUSES = frozenset({Status.CHECKING, Status.IMPORTING, Status.ROLLING_BACK})
     ACTIVE_STATUSES = frozenset(
         {
             Status.QUEUED,

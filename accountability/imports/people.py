@@ -93,8 +93,8 @@ class Outcome:
         return tuple(name for name in self.fields if name not in {"staff_no", "id_number"})
 
 
-def read(content: bytes, file_name: str) -> Sheet:
-    return read_sheet(content, file_name, PERSON_COLUMNS)
+def read(content: bytes, file_name: str, *, measured: bool = False) -> Sheet:
+    return read_sheet(content, file_name, PERSON_COLUMNS, measured=measured)
 
 
 # Checks that need only the file -------------------------------------------------------------------

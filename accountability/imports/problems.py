@@ -51,7 +51,27 @@ FILE_MESSAGES: dict[str, Promise] = {
     "empty": _("The file is empty."),
     "too_big": _("The file is %(size)s MB; at most %(limit)s MB can be imported at once."),
     "too_big_unpacked": _(
-        "The file unpacks to %(size)s MB, more than the %(limit)s MB a roster can take; "
+        "The file unpacks to more than %(limit)s MB, more than a roster can take; "
+        "check that it holds only the roster."
+    ),
+    "cell_too_big": _(
+        "A cell of the file holds more than %(limit)s KB, far more than any cell of a roster; "
+        "check that the file holds only the roster."
+    ),
+    "row_too_long": _(
+        "A row of the CSV file is longer than %(limit)s KB; check that it holds only the roster "
+        "and that every quotation mark is closed."
+    ),
+    "rows_beyond": _(
+        "The sheet has cells beyond row %(row)s, and at most %(limit)s rows can be imported at once: "
+        "delete the empty rows at its bottom, or split the file."
+    ),
+    "too_many_cells": _(
+        "The sheet's used area, %(rows)s rows by %(columns)s columns, is more than an import can take "
+        "(%(limit)s cells): delete the empty rows and columns at its edges, or split the file."
+    ),
+    "too_many_strings": _(
+        "The file holds more than %(limit)s different texts, more than its cells could show; "
         "check that it holds only the roster."
     ),
     "bad_type": _("Only .xlsx, .xls and .csv files can be imported, not “%(name)s”."),
@@ -87,6 +107,18 @@ FILE_MESSAGES: dict[str, Promise] = {
         "elsewhere (%(where)s)."
     ),
     "rollback_failed": _("The rollback failed unexpectedly and nothing was changed (batch %(batch)s)."),
+    "interrupted_check": _(
+        "The background worker stopped twice while checking this file; nothing was written. "
+        "Upload the file again; if it happens again, tell the system administrator (batch %(batch)s)."
+    ),
+    "interrupted_import": _(
+        "The background worker stopped twice while importing this batch; nothing was written. "
+        "Confirm the import again; if it happens again, tell the system administrator (batch %(batch)s)."
+    ),
+    "interrupted_rollback": _(
+        "The background worker stopped twice while rolling back this batch; nothing was changed. "
+        "Roll it back again; if it happens again, tell the system administrator (batch %(batch)s)."
+    ),
 }
 
 

@@ -1,5 +1,8 @@
 """From uploaded bytes to a header and rows of raw cell values. Excel files are read by python-calamine.
 
+python-calamine holds the whole sheet in memory, so no bytes reach it before `scanning.measure` has
+streamed them against the limits (the caller may say it already did, for the same bytes).
+
 Only the first sheet is read. The header is the first row, among the first few, that holds the key
 column (工号 for people, 单位编码 for units): rosters often carry a title row above it. Row numbers are
 the spreadsheet's own, so that errors point at the row a user sees in Excel.
@@ -9,21 +12,19 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import config
+from . import config, scanning
 from .columns import IGNORABLE_HEADERS, Column, alias_map
+from .config import HEADER_SEARCH_ROWS
 from .problems import ImportRefusedError
+from .scanning import XLS_MAGIC, XLSX_MAGIC
 
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXTENSIONS = {".xlsx": "Excel", ".xls": "Excel", ".csv": "CSV"}
-HEADER_SEARCH_ROWS = 20
 
 
 @dataclass
@@ -65,22 +66,7 @@ def check_upload(file_name: str, size: int, head: bytes) -> None:
         raise ImportRefusedError("content_mismatch", name=PurePath(file_name).name, kind=EXTENSIONS[suffix])
 
 
-def _check_unpacked_size(content: bytes) -> None:
-    """An .xlsx is a zip: refuse one that would unpack to far more than any roster (a zip bomb)."""
-    if not content.startswith(XLSX_MAGIC):
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise ImportRefusedError("unreadable") from error
-    limit = config.max_unpacked_bytes()
-    if unpacked > limit:
-        raise ImportRefusedError("too_big_unpacked", size=unpacked // 1048576, limit=limit // 1048576)
-
-
 def _excel_rows(content: bytes) -> list[list[object]]:
-    _check_unpacked_size(content)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = workbook.get_sheet_by_index(0)
@@ -102,12 +88,11 @@ def _csv_rows(content: bytes) -> list[list[object]]:
     else:
         raise ImportRefusedError("encoding")
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    try:
+        dialect = scanning.csv_dialect(text[:4096])
         return list(csv.reader(io.StringIO(text, newline=""), dialect))  # type: ignore[arg-type]
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ImportRefusedError("cell_too_big", limit=config.max_cell_bytes() // 1024) from error
         raise ImportRefusedError("unreadable") from error
 
 
@@ -123,12 +108,22 @@ def is_blank(row: Sequence[object]) -> bool:
     return True
 
 
-def read_sheet(content: bytes, file_name: str, columns: tuple[Column, ...]) -> Sheet:
+def check_file(content: bytes, file_name: str) -> scanning.Measure:
+    """The whole check before any reader: type and size, then the stream against the limits."""
+    check_upload(file_name, len(content), content[:8192])
+    return scanning.measure(content, file_name)
+
+
+def read_sheet(
+    content: bytes, file_name: str, columns: tuple[Column, ...], *, measured: bool = False
+) -> Sheet:
     """Read the first sheet and find our columns in its header (the first column is the key).
 
-    Raises ImportRefusedError for an unreadable file, a missing header row or required column, too many rows.
+    `measured`: these bytes already passed `check_file`. Raises ImportRefusedError for a file over a
+    limit, unreadable, without a header row or a required column, or with too many rows.
     """
-    check_upload(file_name, len(content), content[:8192])
+    if not measured:
+        check_file(content, file_name)
     rows = _csv_rows(content) if PurePath(file_name).suffix.lower() == ".csv" else _excel_rows(content)
     aliases = alias_map(columns)
     key_header = columns[0].header

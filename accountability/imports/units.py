@@ -54,8 +54,8 @@ class Outcome:
         return tuple(key for key in ("name", "kind", "parent_code") if key in self.sheet.columns)
 
 
-def read(content: bytes, file_name: str) -> Sheet:
-    return read_sheet(content, file_name, UNIT_COLUMNS)
+def read(content: bytes, file_name: str, *, measured: bool = False) -> Sheet:
+    return read_sheet(content, file_name, UNIT_COLUMNS, measured=measured)
 
 
 def check(sheet: Sheet, progress: Progress | None = None) -> Outcome:

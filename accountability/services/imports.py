@@ -1,14 +1,22 @@
 """The life of an import batch: upload → check (dry run) → confirm → import (all or nothing) → rollback.
 
+The upload streams the file against the limits (`imports.scanning`) before anything reads it: a file
+over a limit is kept as a refused batch with the reason, and never reaches a reader. What it unpacks
+to decides where its steps run: small files in the request, right after the transaction that asked
+for the step commits; larger ones in a Celery task (`accountability.tasks`), which calls the same
+function here.
+
 Each step is a conditional status change, so a step runs once even if its task is delivered twice.
-Small files run each step in the request, right after the transaction that asked for it commits;
-larger ones queue a Celery task (`accountability.tasks`), which calls the same function here.
 Nothing touches units or people before the import step, and that step writes everything in one
-transaction with the batch's final status.
+transaction with the batch's final status. A step's runner holds a lock on its batch for as long as it
+runs (on PostgreSQL a session advisory lock, which dies with the connection): a batch left in a
+running status without that lock lost its runner — a killed worker — and `recover_interrupted` runs
+the step once more, or gives it up with the reason on the batch's page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import logging
@@ -18,10 +26,10 @@ from types import ModuleType
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from ..imports import config, people, units
+from ..imports import config, people, reading, units
 from ..imports.cleaning import text_of
 from ..imports.problems import ImportRefusedError
 from ..imports.ranges import to_ranges
@@ -37,8 +45,21 @@ def handler(batch: ImportBatch) -> ModuleType:
     return people if batch.kind == ImportBatch.Kind.PEOPLE else units
 
 
+# Each step: the status that waits for it, the status while it runs, and where it leaves a batch when
+# it is given up after its runner died twice (with the reason on the page).
+STEPS = {
+    "check": (Status.QUEUED, Status.CHECKING, Status.FAILED, "interrupted_check"),
+    "import": (Status.CONFIRMED, Status.IMPORTING, Status.PREVIEW, "interrupted_import"),
+    "rollback": (Status.ROLLBACK_QUEUED, Status.ROLLING_BACK, Status.DONE, "interrupted_rollback"),
+}
+RERUNS = 1  # a step whose runner died is run once more; a second death is more likely the file's doing
+# The advisory locks of batches: (this key, batch id), a space of their own.
+STEP_LOCK = 4_020_606
+
+
 def runs_in_background(batch: ImportBatch) -> bool:
-    return batch.file_size > config.sync_max_bytes()
+    size = batch.unpacked_size if batch.unpacked_size is not None else batch.file_size
+    return size > config.sync_max_bytes()
 
 
 def _start(batch: ImportBatch, step: str) -> None:
@@ -56,18 +77,38 @@ def _start(batch: ImportBatch, step: str) -> None:
 # Steps a user asks for -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def create_batch(*, user: User, kind: str, file_name: str, content: bytes) -> ImportBatch:
-    """Keep an uploaded file (already checked for type and size) and queue its check."""
+    """Stream the uploaded file against the limits (in bounded memory, here in the request), then keep
+    it and queue its check. A refused file is recorded with the reason and its bytes are not kept."""
+    try:
+        measured = reading.check_file(content, file_name)
+    except ImportRefusedError as problem:
+        return _create(user, kind, file_name, content, None, problem)
+    return _create(user, kind, file_name, content, measured.unpacked, None)
+
+
+@transaction.atomic
+def _create(
+    user: User,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    unpacked: int | None,
+    refused: ImportRefusedError | None,
+) -> ImportBatch:
     batch = ImportBatch.objects.create(
         kind=kind,
         file_name=file_name[-255:],
         file_size=len(content),
+        unpacked_size=unpacked,
         file_sha256=hashlib.sha256(content).hexdigest(),
         created_by=user,
+        status=Status.INVALID if refused else Status.QUEUED,
+        notice=refused.as_json() if refused else {},
     )
-    ImportFile.objects.create(batch=batch, content=content)
-    _start(batch, "check")
+    if refused is None:
+        ImportFile.objects.create(batch=batch, content=content)
+        _start(batch, "check")
     return batch
 
 
@@ -75,7 +116,7 @@ def create_batch(*, user: User, kind: str, file_name: str, content: bytes) -> Im
 def confirm_batch(batch: ImportBatch, user: User) -> bool:
     """Ask for the import of a checked batch without errors; False if it is not in that state."""
     confirmed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEW, error_count=0).update(
-        status=Status.CONFIRMED, confirmed_by=user, confirmed_at=timezone.now(), notice={}
+        status=Status.CONFIRMED, confirmed_by=user, confirmed_at=timezone.now(), notice={}, interruptions=0
     )
     if confirmed:
         _start(batch, "import")
@@ -96,7 +137,7 @@ def discard_batch(batch: ImportBatch, user: User) -> bool:
 def request_rollback(batch: ImportBatch, user: User) -> bool:
     """Ask for the rollback of an imported batch; False if it is not in that state."""
     requested = ImportBatch.objects.filter(pk=batch.pk, status=Status.DONE).update(
-        status=Status.ROLLBACK_QUEUED, rolled_back_by=user, notice={}
+        status=Status.ROLLBACK_QUEUED, rolled_back_by=user, notice={}, interruptions=0
     )
     if requested:
         _start(batch, "rollback")
@@ -106,11 +147,46 @@ def request_rollback(batch: ImportBatch, user: User) -> bool:
 # The steps themselves (called here for small files, by the worker for large ones) --------------------------
 
 
-def _claim(batch_id: int, status: str, running: str) -> ImportBatch | None:
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=status).update(
-        status=running, step_started_at=timezone.now(), rows_done=0
-    )
-    return ImportBatch.objects.get(pk=batch_id) if claimed else None
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _lock(batch_id: int, *, wait: bool) -> bool:
+    """Take the batch's step lock for this database session. SQLite (the embedded demo) has none."""
+    if not _postgresql():
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [STEP_LOCK, batch_id])
+            return True
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [STEP_LOCK, batch_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock(batch_id: int) -> None:
+    if not _postgresql() or connection.connection is None:
+        return  # no lock, or the session that held it is gone, and the lock with it
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [STEP_LOCK, batch_id])
+    except DatabaseError:
+        # The session is unusable; the lock goes when Django closes it.
+        logger.warning("could not release the step lock of import batch %s", batch_id, exc_info=True)
+
+
+@contextmanager
+def _running(batch_id: int, step: str) -> Iterator[ImportBatch | None]:
+    """Claim the waiting step (None if it is not waiting) and hold the batch's lock while it runs. The
+    lock comes first, so that a batch seen running without its lock has surely lost its runner."""
+    waiting, running = STEPS[step][:2]
+    _lock(batch_id, wait=True)  # a second delivery of the task waits, then finds the step taken
+    try:
+        claimed = ImportBatch.objects.filter(pk=batch_id, status=waiting).update(
+            status=running, step_started_at=timezone.now(), rows_done=0
+        )
+        yield ImportBatch.objects.get(pk=batch_id) if claimed else None
+    finally:
+        _unlock(batch_id)
 
 
 def _progress(batch_id: int) -> Callable[[int, int], None]:
@@ -196,12 +272,21 @@ def check_batch(batch_id: int) -> None:
 
 
 def _check_batch(batch_id: int) -> None:
-    batch = _claim(batch_id, Status.QUEUED, Status.CHECKING)
-    if batch is None:
-        return
+    with _running(batch_id, "check") as batch:
+        if batch is not None:
+            _check_claimed(batch)
+
+
+def _measured(batch: ImportBatch) -> bool:
+    """The stored bytes passed the scan at upload: the readers need not stream them again."""
+    return batch.unpacked_size is not None
+
+
+def _check_claimed(batch: ImportBatch) -> None:
+    batch_id = batch.pk
     module = handler(batch)
     try:
-        sheet = module.read(_content(batch), batch.file_name)
+        sheet = module.read(_content(batch), batch.file_name, measured=_measured(batch))
         outcome = module.classify(module.check(sheet, _progress(batch_id)))
     except ImportRefusedError as problem:
         _fail(batch, Status.INVALID, problem.as_json())
@@ -235,9 +320,13 @@ def _checked_rows(batch: ImportBatch, module: ModuleType) -> Any:
 
 
 def _import_batch(batch_id: int) -> None:
-    batch = _claim(batch_id, Status.CONFIRMED, Status.IMPORTING)
-    if batch is None:
-        return
+    with _running(batch_id, "import") as batch:
+        if batch is not None:
+            _import_claimed(batch)
+
+
+def _import_claimed(batch: ImportBatch) -> None:
+    batch_id = batch.pk
     module = handler(batch)
     try:
         # The rows as checked at the preview (the file cannot have changed), or the file checked again
@@ -245,7 +334,8 @@ def _import_batch(batch_id: int) -> None:
         # and written in one transaction.
         outcome = _checked_rows(batch, module)
         if outcome is None:
-            outcome = module.check(module.read(_content(batch), batch.file_name), _progress(batch_id))
+            sheet = module.read(_content(batch), batch.file_name, measured=_measured(batch))
+            outcome = module.check(sheet, _progress(batch_id))
         else:
             ImportBatch.objects.filter(pk=batch_id).update(rows_done=outcome.total, rows_total=outcome.total)
         with transaction.atomic():
@@ -265,7 +355,8 @@ def _import_batch(batch_id: int) -> None:
         # Nothing was written. Report what the registry now makes wrong, with every bad row's cells:
         # the dry run again, from the file.
         try:
-            found = module.classify(module.check(module.read(_content(batch), batch.file_name)))
+            sheet = module.read(_content(batch), batch.file_name, measured=_measured(batch))
+            found = module.classify(module.check(sheet))
             _save_findings(batch, found, Status.INVALID, {"code": "changed_since_check", "params": {}})
         except Exception:
             logger.exception("reporting the problems of import batch %s failed", batch_id)
@@ -282,9 +373,13 @@ def _import_batch(batch_id: int) -> None:
 
 def rollback_batch(batch_id: int) -> None:
     """Undo an imported batch in one transaction; if later work stands in the way, change nothing."""
-    batch = _claim(batch_id, Status.ROLLBACK_QUEUED, Status.ROLLING_BACK)
-    if batch is None:
-        return
+    with _running(batch_id, "rollback") as batch:
+        if batch is not None:
+            _rollback_claimed(batch)
+
+
+def _rollback_claimed(batch: ImportBatch) -> None:
+    batch_id = batch.pk
     module = handler(batch)
     try:
         with transaction.atomic():
@@ -303,3 +398,66 @@ def rollback_batch(batch_id: int) -> None:
             rolled_back_by=None,
             notice={"code": "rollback_failed", "params": {"batch": batch_id}},
         )
+
+
+# Steps whose runner died ------------------------------------------------------------------------------
+
+
+def recover_interrupted(started_before: dt.datetime | None = None) -> list[int]:
+    """Find the batches left running by a runner that died (a worker killed mid-step, by SIGKILL or the
+    out-of-memory killer, or a web process gone mid-request) and put each right; returns their ids.
+
+    Nothing a dead runner did survives: an import or rollback writes in one transaction with the
+    batch's final status, which the dead connection rolled back, and a check writes nothing. So the
+    step is queued again, once; a step whose runner dies a second time is given up, with the reason
+    on the batch's page (the check as failed, the import back to its preview, the rollback back to
+    imported), for the administrator to try again or report.
+
+    On PostgreSQL a batch is orphaned when its step lock is free; on SQLite, which has no such lock,
+    only when its step started before `started_before` (the start of the one worker that runs there),
+    and never without it.
+    """
+    if not _postgresql() and started_before is None:
+        return []
+    recovered: list[int] = []
+    running = ImportBatch.objects.filter(status__in=ImportBatch.RUNNING_STATUSES)
+    if started_before is not None and not _postgresql():
+        running = running.filter(step_started_at__lt=started_before)
+    for batch_id in running.order_by("pk").values_list("pk", flat=True):
+        if not _lock(batch_id, wait=False):
+            continue  # its runner is alive
+        try:
+            if _recover(batch_id):
+                recovered.append(batch_id)
+        finally:
+            _unlock(batch_id)
+    return recovered
+
+
+@transaction.atomic
+def _recover(batch_id: int) -> bool:
+    batch = (
+        ImportBatch.objects.select_for_update()
+        .filter(pk=batch_id, status__in=ImportBatch.RUNNING_STATUSES)
+        .first()
+    )
+    if batch is None:
+        return False  # finished meanwhile
+    step = next(name for name, states in STEPS.items() if states[1] == batch.status)
+    waiting, _running_status, given_up, reason = STEPS[step]
+    if batch.interruptions < RERUNS:
+        logger.warning("import batch %s: the %s step lost its runner; running it again", batch_id, step)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=waiting, interruptions=batch.interruptions + 1, rows_done=0
+        )
+        _start(batch, step)
+    else:
+        logger.error("import batch %s: the %s step lost its runner again; given up", batch_id, step)
+        changes: dict[str, Any] = {
+            "status": given_up,
+            "notice": {"code": reason, "params": {"batch": batch_id}},
+        }
+        if step == "rollback":
+            changes["rolled_back_by"] = None
+        ImportBatch.objects.filter(pk=batch_id).update(interruptions=batch.interruptions + 1, **changes)
+    return True

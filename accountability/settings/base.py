@@ -207,9 +207,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery. Without REDIS_URL the broker is a folder on disk, which needs no server.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis hands a message that was never acknowledged to a worker again after this many seconds: the
+# task of a killed worker runs again then. It must exceed the longest task (the hard time limit
+# below), or a task still running would be handed to a second worker as well.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     _broker_dir = RUN_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -232,6 +236,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A task is acknowledged when it ends, not when it starts, so that the task of a worker killed mid-run
+# (SIGKILL, the out-of-memory killer) is not lost with it: Redis hands it out again after the
+# visibility timeout, and a prefork child's death requeues it at once. Every task here can run twice:
+# the import steps claim their batch by a conditional update, the escalation and the reminders record
+# each step under a unique constraint, e-mails are claimed row by row. One message at a time per
+# worker process, so that a long task does not hold others back unacknowledged.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
@@ -244,6 +257,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-annual-supervision-reminders": {
         "task": "petitions.tasks.send_annual_supervision_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Import steps whose worker died; also queued whenever a worker starts.
+    "recover-interrupted-imports": {
+        "task": "accountability.tasks.recover_interrupted_imports",
+        "schedule": crontab(minute="*/10"),
     },
 }
 
