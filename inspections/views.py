@@ -598,6 +598,18 @@ def report_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int
     )
 
 
+def _withdraw(request: AuthenticatedRequest, attachment: Any, withdraw: Any, url: str) -> HttpResponse:
+    """Run a withdrawal action; a refusal other than a permission one is shown on the page it came from."""
+    try:
+        withdraw(attachment, by=request.user)
+    except InspectionActionError as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        messages.error(request, " ".join(error.messages))
+        return _redirect(request, url)
+    return _redirect(request, url, _("File withdrawn."))
+
+
 @login_required
 @require_POST
 def finding_attachment_withdraw(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
@@ -607,14 +619,7 @@ def finding_attachment_withdraw(request: AuthenticatedRequest, pk: int, attachme
         FindingAttachment.objects.filter(finding=finding, withdrawn=False), attachment_pk
     )
     url = reverse("inspections:finding_detail", args=[finding.pk])
-    try:
-        actions.withdraw_finding_attachment(attachment, by=request.user)
-    except InspectionActionError as error:
-        if isinstance(error, PermissionDenied):
-            raise
-        messages.error(request, " ".join(error.messages))
-        return _redirect(request, url)
-    return _redirect(request, url, _("File withdrawn."))
+    return _withdraw(request, attachment, actions.withdraw_finding_attachment, url)
 
 
 @login_required
@@ -626,11 +631,4 @@ def report_attachment_withdraw(request: AuthenticatedRequest, pk: int, attachmen
         ReportAttachment.objects.filter(report__item=item, withdrawn=False), attachment_pk
     )
     url = reverse("inspections:item_detail", args=[item.pk])
-    try:
-        actions.withdraw_report_attachment(attachment, by=request.user)
-    except InspectionActionError as error:
-        if isinstance(error, PermissionDenied):
-            raise
-        messages.error(request, " ".join(error.messages))
-        return _redirect(request, url)
-    return _redirect(request, url, _("File withdrawn."))
+    return _withdraw(request, attachment, actions.withdraw_report_attachment, url)

@@ -5,12 +5,8 @@ UPDATE … FROM). Runs manage.py in a subprocess on a fresh SQLite file."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.embedded import embedded_env, manage
 
 SCRIPT = r"""
 import json
@@ -58,32 +54,10 @@ print("RESULT " + json.dumps(out, ensure_ascii=False))
 
 
 def test_the_import_works_on_sqlite(tmp_path) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="accountability.settings.dev",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        MEDIA_ROOT=str(tmp_path / "media"),
-    )
+    env = embedded_env(tmp_path)
 
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    manage("migrate", "--noinput", "-v", "0")
-    output = manage("shell", "-c", SCRIPT)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    output = manage(env, "shell", "-c", SCRIPT)
     result = json.loads(output.split("RESULT ", 1)[1])
     assert result["units"] == [2, 0, 0]
     assert result["village_path_depth"] == 2

@@ -20,33 +20,14 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import embedded
 
 
 @pytest.fixture(scope="module")
 def embedded_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("runall")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="accountability.settings.dev",
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        RUN_DIR=str(folder / "run"),
-        MEDIA_ROOT=str(folder / "media"),
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    env = embedded.embedded_env(folder, RUN_DIR=str(folder / "run"))
+    embedded.manage(env, "migrate", "--noinput", "-v", "0")
     return env
 
 
@@ -104,7 +85,7 @@ def running_runall(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes
     port = _free_port()
     runall = subprocess.Popen(
         [sys.executable, "manage.py", "runall", "--addr", f"127.0.0.1:{port}"],
-        cwd=ROOT,
+        cwd=embedded.ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -11,13 +11,11 @@ the broker is Kombu's in-memory transport, so nothing leaves the processes)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.embedded import ROOT, embedded_env, manage
 
 EMAILS = 300
 SIGN_INS = 8  # per web process, two per username: far below the lockout
@@ -104,36 +102,16 @@ print("RESULT " + json.dumps({
 
 
 def test_concurrent_writers_on_the_embedded_sqlite_default(tmp_path) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="accountability.settings.dev",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    env = embedded_env(
+        tmp_path,
         # Kombu's in-memory transport: the notifications' e-mail tasks go nowhere outside the process.
         REDIS_URL="memory://",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        MEDIA_ROOT=str(tmp_path / "media"),
         LOG_LEVEL="ERROR",
     )
 
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    manage("migrate", "--noinput", "-v", "0")
-    manage("shell", "-c", SETUP)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "shell", "-c", SETUP)
 
     go = tmp_path / "go"
     roles = [("worker", 0)] + [("web", i) for i in range(WEB)] + [("writer", i) for i in range(WRITERS)]
@@ -161,7 +139,7 @@ def test_concurrent_writers_on_the_embedded_sqlite_default(tmp_path) -> None:
     assert results["worker", 0]["sent"] == EMAILS
     assert all(results["web", i]["statuses"] == [200] * SIGN_INS for i in range(WEB))
 
-    final = json.loads(manage("shell", "-c", CHECK).split("RESULT ", 1)[1])
+    final = json.loads(manage(env, "shell", "-c", CHECK).split("RESULT ", 1)[1])
     assert final == {
         "journal_mode": "wal",
         "notifications": EMAILS + WRITERS * NOTIFICATIONS,
