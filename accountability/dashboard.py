@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
+from kernel.hooks import contributions
 
 
 @dataclass
@@ -22,19 +21,11 @@ class Card:
 
 
 def dashboard_cards(user: Any) -> list[Card]:
-    cards: list[Card] = []
-    for config in apps.get_app_configs():
-        module_name = f"{config.name}.dashboard"
-        if config.name == "accountability":
-            continue
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        cards.extend(module.dashboard_cards(user))
-    return cards
+    return [
+        card
+        for hook in contributions("dashboard", "dashboard_cards", collector=__name__)
+        for card in hook(user)
+    ]
 
 
 def grouped(cards: list[Card]) -> list[tuple[str, list[Card]]]:

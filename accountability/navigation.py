@@ -1,13 +1,13 @@
 """The navigation bar, by role. Each app lists its entries in `<app>/navigation.py` as NAV_ITEMS."""
 
 from dataclasses import dataclass
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from kernel.hooks import contributions
 
 from . import roles
 
@@ -36,16 +36,8 @@ NAV_ITEMS = [
 
 
 def _all_items() -> list[NavItem]:
-    items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        module_name = f"{config.name}.navigation"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        items.extend(getattr(module, "NAV_ITEMS", []))
+    """Every app's NAV_ITEMS (this module's own included), by `order`."""
+    items = [item for app_items in contributions("navigation", "NAV_ITEMS") for item in app_items]
     return sorted(items, key=lambda item: item.order)
 
 

@@ -6,12 +6,13 @@ them. Object-level access (which case, which team) is django-guardian's and the 
 """
 
 from collections.abc import Iterable
-from importlib import import_module
 from typing import Any
 
 from django.apps import apps as global_apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.utils.translation import gettext_lazy as _
+
+from kernel.hooks import contributions
 
 CASE_OFFICER = "case_officer"
 APPROVER = "approver"
@@ -56,17 +57,9 @@ REVOKED_ROLE_PERMISSIONS: dict[str, list[str]] = {ADMIN: ["auth.add_group", "aut
 def declared_role_permissions() -> dict[str, set[str]]:
     """ROLE_PERMISSIONS of every installed app that declares them, merged."""
     merged: dict[str, set[str]] = {role: set() for role in ROLES}
-    for config in global_apps.get_app_configs():
-        module_name = (
-            "accountability.roles" if config.name == "accountability" else f"{config.name}.permissions"
-        )
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
+    # The registry declares its own here; the other apps in `<app>/permissions.py`.
+    for declared in (ROLE_PERMISSIONS, *contributions("permissions", "ROLE_PERMISSIONS")):
+        for role, perms in declared.items():
             merged.setdefault(role, set()).update(perms)
     return merged
 

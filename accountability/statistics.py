@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import import_module
 from io import BytesIO
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kernel.hooks import contributions
+
+from .jurisdiction import profile_unit
 from .models import OrgUnit
 from .validators import looks_like_formula
 
@@ -71,14 +72,11 @@ class Table:
 
 
 def jurisdiction_root(user: Any) -> OrgUnit | None:
-    """Where figures roll up: the root of the user's jurisdiction; None (the whole tree) for superusers."""
+    """Where figures roll up: the root of the user's jurisdiction; None (the whole tree) for superusers.
+    Every app's tables and the filter form ask; `profile_unit` reads it once per request."""
     if getattr(user, "is_superuser", False):
         return None
-    # Read once per request's user object: every app's tables and the filter form ask for it.
-    if not hasattr(user, "_statistics_root"):
-        user._statistics_root = OrgUnit.objects.filter(profiles__user_id=user.pk).first()
-    root: OrgUnit | None = user._statistics_root
-    return root
+    return profile_unit(user)
 
 
 def percent(part: int, whole: int) -> float | str:
@@ -86,20 +84,7 @@ def percent(part: int, whole: int) -> float | str:
 
 
 def _hooks(function_name: str) -> list[Any]:
-    hooks = []
-    for config in apps.get_app_configs():
-        module_name = f"{config.name}.statistics"
-        if config.name == "accountability":
-            continue
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        if hasattr(module, function_name):
-            hooks.append(getattr(module, function_name))
-    return hooks
+    return contributions("statistics", function_name, collector=__name__)
 
 
 def statistics_tables(user: Any, filters: StatsFilters) -> list[Table]:

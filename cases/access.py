@@ -2,7 +2,7 @@
 
 A user sees a case when they are named on it (a django-guardian `view_case` object permission), or when
 they hold the `view_case` model permission and the case is not confidential and its unit lies in their
-jurisdiction (the subtree of their profile's unit).
+jurisdiction (the subtree of their profile's unit, `accountability.jurisdiction`).
 
 The object permissions are never granted by hand: `case_grants` says what the case gives whom now (its
 lead officer, the user who registered it, its named users in `CaseNamedUser`, and the users linked to its
@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accountability.grants import Grant, grants_from
+from accountability.jurisdiction import jurisdiction_path
 from accountability.models import AccessGround, OrgUnit, Profile
 
 from .models import Case, CaseNamedUser, CaseUserObjectPermission, InvestigationTeamMember
@@ -35,17 +36,6 @@ GROUND_PERMISSIONS: dict[str, tuple[str, ...]] = {
     AccessGround.INVESTIGATOR: OBJECT_PERMS,
     AccessGround.CREATOR: ("view_case",),
 }
-
-
-def jurisdiction_path(user: User | AnonymousUser) -> str | None:
-    """The path of the root of the user's jurisdiction, read once per user object."""
-    if not isinstance(user, User):
-        return None
-    if not hasattr(user, "_jurisdiction_path"):
-        path = Profile.objects.filter(user=user).values_list("unit__path", flat=True).first()
-        setattr(user, "_jurisdiction_path", path)  # noqa: B010 - per-request cache on the user object
-    cached: str | None = getattr(user, "_jurisdiction_path")  # noqa: B009
-    return cached
 
 
 def named_on(user: User) -> Exists:

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accountability import roles
 from accountability.grants import sync_object_permissions
+from accountability.jurisdiction import profile_unit
 from accountability.models import (
     AccessCause,
     AccessChange,
@@ -620,7 +621,7 @@ def decide_case(
     )
     case.decision_date = data.decision_date
     case.decision_facts = data.facts
-    case.decision_body = data.decision_body or OrgUnit.objects.filter(profiles__user=by).first()
+    case.decision_body = data.decision_body or profile_unit(by)
     _write_forms(case, data.targets, data.decision_date)
     return _transition(
         case,

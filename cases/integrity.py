@@ -9,13 +9,12 @@ Other apps plug in through `<app>/integrity.py`:
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Prefetch
 
 from accountability.models import Person
+from kernel.hooks import contributions
 
 from .access import cases_for_user
 from .deadlines import today
@@ -23,20 +22,7 @@ from .models import DecidedForm, Target
 
 
 def _hooks(function_name: str) -> list[Any]:
-    hooks = []
-    for config in apps.get_app_configs():
-        if config.name == "cases":
-            continue
-        module_name = f"{config.name}.integrity"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        if hasattr(module, function_name):
-            hooks.append(getattr(module, function_name))
-    return hooks
+    return contributions("integrity", function_name, collector=__name__)
 
 
 def other_sections(person: Person, user: Any) -> list[dict[str, Any]]:

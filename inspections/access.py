@@ -5,6 +5,7 @@ Every view reads through these helpers, so lists and detail pages cannot disagre
   `actions.sync_team_permissions`): they see the team's assignments, findings and rectification items;
   only the leader holds `lead_team` (verify, transfer, set and accept rectification);
 - a unit contact sees the rectification items of their own unit (`profile.unit`), and reports on them;
+  the profile unit and the jurisdiction are `accountability.jurisdiction`'s, read once per request;
 - case officers and approvers see, read-only, the rectification items of units in their jurisdiction
   (the escalation notifies them: the link they get must open);
 - admins see everything, read-only except for the reference data in the Django admin.
@@ -20,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accountability import roles
-from accountability.models import Profile
+from accountability.jurisdiction import profile_unit
 
 from .models import (
     Assignment,
@@ -36,15 +37,6 @@ OVERSIGHT_ROLES = (roles.CASE_OFFICER, roles.APPROVER)
 
 def is_admin(user: User | AnonymousUser) -> bool:
     return roles.has_role(user, roles.ADMIN)
-
-
-def _profile_unit(user: User) -> tuple[int | None, str | None]:
-    """(unit id, unit path) of the user's profile, read once per user object."""
-    if not hasattr(user, "_inspection_unit"):
-        row = Profile.objects.filter(user=user).values_list("unit_id", "unit__path").first()
-        setattr(user, "_inspection_unit", row or (None, None))  # noqa: B010 - per-request cache
-    cached: tuple[int | None, str | None] = getattr(user, "_inspection_unit")  # noqa: B009
-    return cached
 
 
 def _in_team(user: User, codename: str) -> Exists:
@@ -109,11 +101,11 @@ def rectification_filter(user: User | AnonymousUser) -> Q:
     visible = Q(pk__in=[])
     if roles.has_role(user, *TEAM_ROLES):
         visible |= Q(finding__assignment__team__in=teams_for_user(user))
-    unit_id, unit_path = _profile_unit(user)
-    if roles.has_role(user, roles.UNIT_CONTACT) and unit_id is not None:
-        visible |= Q(responsible_unit_id=unit_id)
-    if roles.has_role(user, *OVERSIGHT_ROLES) and unit_path:
-        visible |= Q(responsible_unit__path__startswith=unit_path)
+    unit = profile_unit(user)
+    if roles.has_role(user, roles.UNIT_CONTACT) and unit is not None:
+        visible |= Q(responsible_unit_id=unit.pk)
+    if roles.has_role(user, *OVERSIGHT_ROLES) and unit is not None and unit.path:
+        visible |= Q(responsible_unit__path__startswith=unit.path)
     return visible
 
 
@@ -152,5 +144,5 @@ def reports_for(user: User | AnonymousUser, item: RectificationItem) -> bool:
     """Whether the user reports progress on the item: a contact of its responsible unit."""
     if not isinstance(user, User) or not roles.has_role(user, roles.UNIT_CONTACT):
         return False
-    unit_id, _path = _profile_unit(user)
-    return unit_id is not None and unit_id == item.responsible_unit_id
+    unit = profile_unit(user)
+    return unit is not None and unit.pk == item.responsible_unit_id

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accountability import roles
+from accountability.jurisdiction import jurisdiction_path
 from accountability.models import Person
-from cases.access import jurisdiction_path
 from cases.models import CaseSource
 
 from .access import findings_for_user, items_for_user

@@ -9,6 +9,7 @@ Jurisdiction:
 - Approvers and case officers see the petitions of their ordinary jurisdiction (the subtree of their
   profile unit, as for cases), read-only except for the approvers' extension decisions.
 - Everyone else (inspectors, unit contacts, users without a role, admins without superuser) sees none.
+Both jurisdictions are built on `accountability.jurisdiction`, which reads the profile unit once per request.
 
 A user sees a petition when they hold `petitions.view_petition` and either its responsible unit lies in
 their jurisdiction, or (petition officers) they registered it or are one of its handlers.
@@ -36,7 +37,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 
 from accountability import roles
-from accountability.models import OrgUnit, Profile
+from accountability.jurisdiction import ancestor_ids as ancestor_ids  # re-exported for petitions.actions
+from accountability.jurisdiction import enclosing_path, enclosing_paths, jurisdiction_path
+from accountability.models import OrgUnit
 from accountability.privacy import mask_id_number, mask_name, mask_phone
 
 from .models import Petition, PetitionHandler, SupervisionPlan
@@ -45,65 +48,14 @@ TERRITORIAL_KINDS = (OrgUnit.Kind.PARTY_COMMITTEE, OrgUnit.Kind.TOWNSHIP)
 READ_ROLES = (roles.APPROVER, roles.CASE_OFFICER)
 
 
-def ancestor_ids(path: str) -> list[int]:
-    """The ids in a materialised path "/1/7/42/", root first."""
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def _territorial_paths(units: Iterable[tuple[int, str, str]]) -> dict[int, str]:
-    """For each (unit id, path, kind): the path of the nearest territorial unit at or above it (one query)."""
-    units = list(units)
-    wanted = {ancestor for _pk, path, _kind in units for ancestor in ancestor_ids(path)}
-    territorial = dict(
-        OrgUnit.objects.filter(pk__in=wanted, kind__in=TERRITORIAL_KINDS).values_list("pk", "path")
-    )
-    result: dict[int, str] = {}
-    for pk, path, kind in units:
-        if kind in TERRITORIAL_KINDS:
-            result[pk] = path
-            continue
-        found = [territorial[ancestor] for ancestor in ancestor_ids(path) if ancestor in territorial]
-        result[pk] = found[-1] if found else path
-    return result
-
-
-def _profile_unit(user: User) -> tuple[int, str, str] | None:
-    if not hasattr(user, "_petition_profile_unit"):
-        row = (
-            Profile.objects.filter(user=user, unit__isnull=False)
-            .values_list("unit_id", "unit__path", "unit__kind")
-            .first()
-        )
-        setattr(user, "_petition_profile_unit", row)  # noqa: B010 - per-request cache on the user object
-    cached: tuple[int, str, str] | None = getattr(user, "_petition_profile_unit")  # noqa: B009
-    return cached
-
-
-def jurisdiction_path(user: User) -> str | None:
-    """The subtree an approver or case officer oversees: their profile unit's."""
-    unit = _profile_unit(user)
-    return unit[1] if unit else None
-
-
 def petition_jurisdiction_path(user: User) -> str | None:
     """The level of government a petition officer serves (see the module docstring)."""
-    if not hasattr(user, "_petition_jurisdiction"):
-        unit = _profile_unit(user)
-        path = _territorial_paths([unit])[unit[0]] if unit else None
-        setattr(user, "_petition_jurisdiction", path)  # noqa: B010 - per-request cache on the user object
-    cached: str | None = getattr(user, "_petition_jurisdiction")  # noqa: B009
-    return cached
+    return enclosing_path(user, TERRITORIAL_KINDS)
 
 
 def petition_jurisdiction_paths(users: Iterable[User]) -> dict[int, str]:
     """user id → petition jurisdiction path, for many users in two queries (the reminder task)."""
-    rows = list(
-        Profile.objects.filter(user__in=list(users), unit__isnull=False).values_list(
-            "user_id", "unit_id", "unit__path", "unit__kind"
-        )
-    )
-    by_unit = _territorial_paths((unit_id, path, kind) for _user, unit_id, path, kind in rows)
-    return {user_id: by_unit[unit_id] for user_id, unit_id, _path, _kind in rows}
+    return enclosing_paths(users, TERRITORIAL_KINDS)
 
 
 def is_petition_officer(user: User | AnonymousUser) -> bool:

@@ -146,12 +146,12 @@ class TestPages:
         self, client, personas: Personas, data, django_assert_num_queries
     ) -> None:
         login(client, personas.officer)
-        # session, user, user perms, group perms, jurisdiction (visibility), units for the filter form,
-        # cases: one aggregate per table (quarter, source, state, form, unit + tree, situations + clauses)
-        # and the jurisdiction root (read once, shared by every app and the form's unit choices); petitions
-        # (officers read them): profile unit, timeliness + tree, channel, state; rectification: profile
-        # unit, the aggregate, tree; nav roles, unread count
-        with django_assert_num_queries(25):
+        # session, user, user perms, group perms, the profile unit (read once per request: the cases,
+        # petitions and rectification filters, the jurisdiction root and the form's unit choices share
+        # it), units for the filter form, cases: one aggregate per table (quarter, source, state, form,
+        # unit + tree, situations + clauses); petitions (officers read them): timeliness + tree, channel,
+        # state; rectification: the aggregate, tree; nav roles, unread count
+        with django_assert_num_queries(22):
             response = client.get(reverse("statistics"))
         page = response.content.decode()
         assert response.status_code == 200

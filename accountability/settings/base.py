@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A user's jurisdiction is read once per request, forgotten after it (accountability/jurisdiction.py).
+    "accountability.jurisdiction.RequestScopeMiddleware",
     # After authentication: responses to signed-in users are never stored by browsers or proxies.
     "accountability.security.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
