@@ -36,7 +36,7 @@ from tests.case_factories import advance, draft_case
 from tests.conftest import login
 from tests.import_files import Importer, roster, xlsx
 from tests.personas import Personas, make_person
-from tests.petition_factories import petition_clock, register  # noqa: F401 - autouse: 30 Nov 2026
+from tests.petition_factories import register
 
 PAYLOADS = ("=1+1", "+1", "-1", "@SUM(A1)")
 # What no text cell of a download may start with, written out here rather than imported from the guard.
@@ -80,8 +80,7 @@ def discovered_downloads() -> set[str]:
 @dataclass
 class World:
     personas: Personas
-    units: list[OrgUnit]  # named after PAYLOADS, in order
-    bad_batch_pk: int
+    bad_batch_pk: int  # the upload whose rows were refused
 
 
 @pytest.fixture
@@ -116,7 +115,7 @@ def world(personas: Personas, client, django_capture_on_commit_callbacks) -> Wor
     for payload, unit in zip(PAYLOADS, units, strict=True):
         OrgUnit.objects.filter(pk=unit.pk).update(name=payload)
     client.logout()
-    return World(personas, units, batch.pk)
+    return World(personas, batch.pk)
 
 
 # --- How each download is fetched, and which hostile values it must show ------------------------------
