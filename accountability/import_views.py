@@ -16,15 +16,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kernel.xlsx import xlsx_response
+
 from . import roles
 from .import_forms import ImportUploadForm
 from .imports import display, exports
-from .imports.spreadsheets import XLSX_CONTENT_TYPE
 from .models import ImportBatch
 from .services import imports as service
 from .typing import AuthenticatedRequest
@@ -47,12 +47,6 @@ def admin_only(view: View) -> View:
 
 def _batches() -> Any:
     return ImportBatch.objects.select_related("created_by", "confirmed_by", "rolled_back_by")
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
 
 
 def _list_page(request: AuthenticatedRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:
@@ -145,7 +139,7 @@ def import_bad_rows(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     if not batch.error_count:
         raise Http404
-    return _xlsx(exports.bad_rows(batch), _("rows-with-errors-batch-%(pk)s.xlsx") % {"pk": batch.pk})
+    return xlsx_response(_("rows-with-errors-batch-%(pk)s.xlsx") % {"pk": batch.pk}, exports.bad_rows(batch))
 
 
 @admin_only
@@ -154,18 +148,18 @@ def import_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     if kind not in ImportBatch.Kind.values:
         raise Http404
     label = ImportBatch.Kind(kind).label
-    return _xlsx(exports.template(kind), _("%(kind)s-template.xlsx") % {"kind": label})
+    return xlsx_response(_("%(kind)s-template.xlsx") % {"kind": label}, exports.template(kind))
 
 
 @admin_only
 @require_GET
 def export_people(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(exports.export_people(request.user), _("people-%(date)s.xlsx") % {"date": today})
+    return xlsx_response(_("people-%(date)s.xlsx") % {"date": today}, exports.export_people(request.user))
 
 
 @admin_only
 @require_GET
 def export_units(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(exports.export_units(), _("units-%(date)s.xlsx") % {"date": today})
+    return xlsx_response(_("units-%(date)s.xlsx") % {"date": today}, exports.export_units())

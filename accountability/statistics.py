@@ -1,4 +1,4 @@
-"""Statistics shared by every app: filters, tables, roll-up along the unit tree, Excel export.
+"""Statistics shared by every app: filters, tables, roll-up along the unit tree, the tables as sheets.
 
 Each app contributes tables through `<app>/statistics.py`:
 - `statistics_tables(user, filters)` returns the tables of the statistics page;
@@ -11,18 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kernel.hooks import contributions
+from kernel.xlsx import Sheet
 
 from .jurisdiction import profile_unit
 from .models import OrgUnit
-from .validators import looks_like_formula
 
 
 @dataclass(frozen=True)
@@ -140,31 +137,16 @@ class UnitTree:
         return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def safe_cell(value: Any) -> Any:
-    if looks_like_formula(value):
-        return "'" + str(value)
-    return value if isinstance(value, int | float | dt.date) or value is None else str(value)
-
-
-def workbook(tables: Sequence[Table], title: str = "") -> bytes:
-    """One sheet per table, header in bold, formula-like text neutralised."""
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for index, table in enumerate(tables, start=1):
-        name = f"{index}.{table.title}"[:31]
-        for forbidden in "[]:*?/\\":
-            name = name.replace(forbidden, "-")
-        sheet = book.create_sheet(name)
-        if title:
-            sheet.append([title])
-            sheet.append([])
-        sheet.append([str(column) for column in table.columns])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([safe_cell(value) for value in row])
-        if table.note:
-            sheet.append([])
-            sheet.append([str(table.note)])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def table_sheets(tables: Sequence[Table], title: str = "") -> list[Sheet]:
+    """One sheet per table (`1.按线索来源统计`…), the report's title above the header and the table's note
+    below; `kernel.xlsx` writes them."""
+    return [
+        Sheet(
+            f"{index}.{table.title}",
+            [str(column) for column in table.columns],
+            table.rows,
+            above=[[title], []] if title else (),
+            below=[[], [str(table.note)]] if table.note else (),
+        )
+        for index, table in enumerate(tables, start=1)
+    ]

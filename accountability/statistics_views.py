@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.xlsx import xlsx_response
+
 from .models import OrgUnit
-from .statistics import StatsFilters, annual_tables, jurisdiction_root, statistics_tables, workbook
+from .statistics import StatsFilters, annual_tables, jurisdiction_root, statistics_tables, table_sheets
 from .typing import AuthenticatedRequest
 from .validation import LATEST_YEAR, date_problems, show_problems
 from .widgets import QuickSelect
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class StatsFilterForm(forms.Form):
@@ -66,12 +66,6 @@ class AnnualForm(StatsFilterForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2016, max_value=LATEST_YEAR)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
-
-
 @login_required
 def statistics_page(request: AuthenticatedRequest) -> HttpResponse:
     data = request.GET.copy()
@@ -88,7 +82,7 @@ def statistics_page(request: AuthenticatedRequest) -> HttpResponse:
         chosen = tables if export == "all" else [table for table in tables if table.key == export]
         if not chosen:
             raise PermissionDenied
-        return _xlsx(workbook(chosen, _("Statistics")), f"statistics-{export}.xlsx")
+        return xlsx_response(f"statistics-{export}.xlsx", *table_sheets(chosen, _("Statistics")))
     return render(
         request, "statistics/page.html", {"form": form, "tables": tables, "query": data.urlencode()}
     )
@@ -106,6 +100,6 @@ def annual_report(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     title = _("Accountability work statistics, %(year)s") % {"year": year}
     if request.GET.get("format") == "xlsx":
-        return _xlsx(workbook(tables, title), f"annual-report-{year}.xlsx")
+        return xlsx_response(f"annual-report-{year}.xlsx", *table_sheets(tables, title))
     context = {"form": form, "tables": tables, "year": year, "title": title, "today": timezone.localdate()}
     return render(request, "statistics/annual.html", context)

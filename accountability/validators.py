@@ -1,4 +1,5 @@
-"""Validators for the registry: resident ID numbers (GB 11643-1999) and formula-like text."""
+"""Validators for the registry: resident ID numbers (GB 11643-1999). The formula guard of the cells we
+write is `kernel.xlsx`."""
 
 import datetime as dt
 import re
@@ -96,11 +97,3 @@ def validate_id_number(value: str) -> None:
             code="id_check_digit",
             params={"expected": expected, "given": value[17]},
         )
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(value: object) -> bool:
-    """A spreadsheet would evaluate this text as a formula (CSV/formula injection)."""
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)

@@ -25,12 +25,13 @@ from accountability.paginator import CappedPaginator
 from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
 from accountability.validation import show_problems
+from kernel.xlsx import xlsx_response
 
 from . import actions, forms
 from .access import cases_for_user, get_case_for_user
 from .actions import CaseActionError, CaseConflictError
 from .deadlines import deadlines_for_display, today
-from .exports import cases_workbook
+from .exports import cases_sheet
 from .filters import CaseFilter
 from .integrity import case_links, integrity_record
 from .models import (
@@ -173,12 +174,7 @@ def case_export(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     case_filter = CaseFilter(request.GET or None, queryset=_list_queryset(request.user))
     cases = (case_filter.qs if case_filter.is_bound else case_filter.queryset).order_by("-year", "-sequence")
-    response = HttpResponse(
-        cases_workbook(cases[:20000]),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''cases.xlsx"
-    return response
+    return xlsx_response("cases.xlsx", cases_sheet(cases[:20000]))
 
 
 @login_required

@@ -1,43 +1,21 @@
-"""Excel exports: the petition list (the same permission-filtered queryset as the page, the petitioner
-masked wherever the page masks it), the supervision board and the assessment table."""
+"""Excel export of the petition list: the same permission-filtered queryset as the page, the petitioner
+masked wherever the page masks it; written, and every cell guarded against formulas, by `kernel.xlsx`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from io import BytesIO
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from accountability.validators import looks_like_formula
+from kernel.xlsx import Sheet
 
 from .access import petitioner_for_display
 from .models import Petition
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def safe_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula is prefixed with a quote and stays text."""
-    if looks_like_formula(value):
-        return "'" + str(value)
-    return value
-
-
-def workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def petitions_workbook(petitions: Iterable[Petition], on: dt.date) -> bytes:
+def petitions_sheet(petitions: Iterable[Petition], on: dt.date) -> Sheet:
     header = [
         _("Number"),
         _("Channel"),
@@ -78,4 +56,4 @@ def petitions_workbook(petitions: Iterable[Petition], on: dt.date) -> bytes:
                 _("Yes") if petition.is_overdue(on) else "",
             ]
 
-    return workbook(_("Petitions"), header, rows())
+    return Sheet(_("Petitions"), header, rows())

@@ -24,6 +24,7 @@ from accountability.grants import access_log
 from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
 from accountability.validation import show_problems
+from kernel.xlsx import Sheet, xlsx_response
 
 from . import actions, forms
 from .access import (
@@ -39,7 +40,7 @@ from .access import (
 from .actions import PetitionActionError, PetitionConflictError, PetitionPermissionError
 from .assessment import assessment_rows
 from .deadlines import deadlines_for_display, max_extension_days, today
-from .exports import XLSX, petitions_workbook, workbook
+from .exports import petitions_sheet
 from .filters import PetitionFilter
 from .models import (
     Grade,
@@ -166,9 +167,7 @@ def petition_list(request: AuthenticatedRequest) -> HttpResponse:
 def petition_export(request: AuthenticatedRequest) -> HttpResponse:
     _require_petition_role(request)
     _filter, petitions = _filtered(request)
-    response = HttpResponse(petitions_workbook(petitions[:EXPORT_LIMIT], today()), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''petitions.xlsx"
-    return response
+    return xlsx_response("petitions.xlsx", petitions_sheet(petitions[:EXPORT_LIMIT], today()))
 
 
 @login_required
@@ -690,11 +689,8 @@ def supervision_export(request: AuthenticatedRequest) -> HttpResponse:
         _("Supervision findings"),
         _("Reminders"),
     ]
-    response = HttpResponse(
-        workbook(_("Supervision %(year)d") % {"year": year}, header, rows), content_type=XLSX
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''supervision-{year}.xlsx"
-    return response
+    sheet = Sheet(_("Supervision %(year)d") % {"year": year}, header, rows)
+    return xlsx_response(f"supervision-{year}.xlsx", sheet)
 
 
 @login_required
@@ -782,11 +778,8 @@ def assessment_export(request: AuthenticatedRequest) -> HttpResponse:
         _("Comprehensive honours"),
         _("Notes"),
     ]
-    response = HttpResponse(
-        workbook(_("Assessment %(year)d") % {"year": year}, header, rows), content_type=XLSX
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''assessment-{year}.xlsx"
-    return response
+    sheet = Sheet(_("Assessment %(year)d") % {"year": year}, header, rows)
+    return xlsx_response(f"assessment-{year}.xlsx", sheet)
 
 
 @login_required

@@ -6,7 +6,8 @@
   updated, unchanged), and the set-based writes; `staging` holds the SQL helpers they share.
 - `problems`: every error kind, as a code with parameters, rendered in the reader's language.
 - `resources`: the django-import-export resources (the column definitions, the admin, the exports).
-- `spreadsheets`: the xlsx files we hand out (exports, the bad rows), with formula-like cells neutralised.
+- `exports`: the downloads (the registry, empty templates, the bad rows) as sheets that `kernel.xlsx`
+  writes, every cell through its formula guard.
 
 The state changes (create, check, confirm, import, roll back a batch) are in
 `accountability.services.imports`; the Celery tasks in `accountability.tasks` only call them.

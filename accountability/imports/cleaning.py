@@ -10,7 +10,9 @@ import re
 from operator import mul
 from typing import Any
 
-from ..validators import FORMULA_PREFIXES, ID_CHECK_CHARS, ID_SHAPE, ID_WEIGHTS, PROVINCE_CODES
+from kernel.xlsx import FORMULA_PREFIXES
+
+from ..validators import ID_CHECK_CHARS, ID_SHAPE, ID_WEIGHTS, PROVINCE_CODES
 
 Problem = tuple[str, dict[str, Any]]
 

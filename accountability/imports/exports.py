@@ -1,4 +1,5 @@
-"""The downloads: the registry as xlsx (through the resources), empty templates, a batch's bad rows."""
+"""The registry's downloads as sheets for `kernel.xlsx`: the registry (through the resources), empty
+templates, a batch's bad rows."""
 
 from __future__ import annotations
 
@@ -6,29 +7,30 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kernel.xlsx import Sheet
+
 from ..models import ImportBatch, ImportFile
 from .columns import PERSON_COLUMNS, REASON_HEADER, ROW_HEADER, UNIT_COLUMNS
 from .problems import render
 from .resources import OrgUnitResource, PersonResource
-from .spreadsheets import write_xlsx
 
 
-def export_people(viewer: Any) -> bytes:
+def export_people(viewer: Any) -> Sheet:
     """The people roster as `viewer` may see it (ID number, phone and birth date masked unless in full)."""
     dataset = PersonResource(viewer=viewer).export(force_native_type=True)
-    return write_xlsx(_("People"), dataset.headers, dataset)
+    return Sheet(_("People"), dataset.headers, dataset)
 
 
-def export_units() -> bytes:
+def export_units() -> Sheet:
     dataset = OrgUnitResource().export(force_native_type=True)
-    return write_xlsx(_("Units"), dataset.headers, dataset)
+    return Sheet(_("Units"), dataset.headers, dataset)
 
 
-def template(kind: str) -> bytes:
+def template(kind: str) -> Sheet:
     """An empty roster with the right headers."""
     if kind == ImportBatch.Kind.PEOPLE:
-        return write_xlsx(_("People"), [column.header for column in PERSON_COLUMNS], [])
-    return write_xlsx(_("Units"), [column.header for column in UNIT_COLUMNS], [])
+        return Sheet(_("People"), [column.header for column in PERSON_COLUMNS], [])
+    return Sheet(_("Units"), [column.header for column in UNIT_COLUMNS], [])
 
 
 def describe(problems: list[dict[str, object]]) -> str:
@@ -39,7 +41,7 @@ def describe(problems: list[dict[str, object]]) -> str:
     )
 
 
-def bad_rows(batch: ImportBatch) -> bytes:
+def bad_rows(batch: ImportBatch) -> Sheet:
     """The rows that failed, as read, with their row number and the reasons: to fix and upload again."""
     stored = ImportFile.objects.filter(batch=batch).values_list("bad_rows", flat=True).first() or []
     headers = list(batch.preview.get("headers", []))
@@ -47,4 +49,4 @@ def bad_rows(batch: ImportBatch) -> bytes:
     for entry in stored:
         cells = list(entry["cells"]) + [""] * (len(headers) - len(entry["cells"]))
         rows.append([entry["row"], *cells, describe(entry["problems"])])
-    return write_xlsx(_("Rows with errors"), [ROW_HEADER, *headers, REASON_HEADER], rows)
+    return Sheet(_("Rows with errors"), [ROW_HEADER, *headers, REASON_HEADER], rows)

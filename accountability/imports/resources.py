@@ -3,7 +3,7 @@
 They drive the exports (the admin's and the site's) and the admin's import buttons. Their widgets clean
 values with the same functions as the fast importer (`cleaning`), so the two read a file the same way;
 large files go through `people`/`units`, which check whole columns at once and write set-based.
-Formula-like text is neutralised on every export.
+Every exported cell, the admin's included, passes the formula guard of `kernel.xlsx` last.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from import_export import fields, resources, widgets
+
+from kernel.xlsx import neutralise
 
 from ..models import OrgUnit, Person
 from ..privacy import is_registry_admin, mask_birth_date, mask_id_number, mask_phone
@@ -29,7 +31,6 @@ from .columns import (
     header_of,
 )
 from .problems import render
-from .spreadsheets import neutralise
 
 
 def _birth_year(value: Any) -> str:
@@ -79,8 +80,12 @@ class ChineseDateWidget(widgets.DateWidget):
 
 
 class NeutralisingResource(resources.ModelResource):
-    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return neutralise(super().export_field(field, instance, **kwargs))
+    """Each exported row through the formula guard, after every field's own export (masking included), so
+    that no subclass can put text after the guard."""
+
+    def export_resource(self, instance: Any, selected_fields: Any = None, **kwargs: Any) -> list[Any]:
+        row = super().export_resource(instance, selected_fields, **kwargs)
+        return [neutralise(value) for value in row]
 
 
 def _person_header(key: str) -> str:
