@@ -94,7 +94,7 @@ class Workflow(Generic[M]):
         guards: Mapping[str, Callable[..., Sequence[str]]],
         audit: type[models.Model],
         audit_key: str,
-        notify: Callable[[M, User | None], object],
+        notify: Callable[[M, User], object],
         refresh: Callable[[M], Sequence[str]] = lambda record: (),
         field: str = "state",
         touched: Sequence[str] = ("updated_at",),
