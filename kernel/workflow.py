@@ -30,7 +30,7 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.utils.functional import Promise
 from django_fsm import ConcurrentTransition, has_transition_perm
 
@@ -192,7 +192,10 @@ class Workflow(Generic[M]):
         method()
         saved = [self.field, *self.touched, *(changes or {}), *fields, *self.refresh(record)]
         try:
-            record.save(update_fields=list(dict.fromkeys(saved)))
+            # In a savepoint: a failed save marks the transaction for rollback, and the conflict still has
+            # to read the state the record is in now.
+            with transaction.atomic():
+                record.save(update_fields=list(dict.fromkeys(saved)))
         except ConcurrentTransition as error:
             raise self.conflict_error(record) from error
         self.record(record, name, by=by, comment=comment, source=source, **(audit or {}))
