@@ -1,4 +1,5 @@
-"""Case pages. Thin: fetch through cases/access.py, parse with cases/forms.py, act with cases/actions.py."""
+"""Case pages. Thin: fetch through cases/access.py, parse with cases/forms.py, act with cases/actions.py.
+The transitions' buttons and pages come from `STEPS` through kernel/action_views.py, as in every app."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Petition pages. Thin: fetch through petitions/access.py, parse with petitions/forms.py, act with
-petitions/actions.py."""
+petitions/actions/. The steps' buttons and pages come from `STEPS` through kernel/action_views.py, as in
+every app."""
 
 from __future__ import annotations
 
