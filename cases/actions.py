@@ -1,6 +1,8 @@
 """Every change to a case happens here: atomic, audited, notifying whoever must act next on commit.
 
-Views, the admin, imports and Celery tasks call these functions; nothing else sets `Case.state`.
+Views, the admin, imports and Celery tasks call these functions; nothing else sets `Case.state`. The
+transitions run through the shared kernel (`kernel.workflow`, configured by `WORKFLOW` below); this module
+keeps what is the case's own: what each action writes besides the move, and who is told.
 Errors are raised as CaseActionError (with Chinese messages), CaseConflictError when someone else moved
 the case first, and CasePermissionError when the user may not act.
 """
@@ -8,18 +10,17 @@ the case first, and CasePermissionError when the user may not act.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, has_transition_perm
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability import roles
@@ -38,6 +39,7 @@ from accountability.models import (
 from accountability.notifications import notify
 from accountability.numbering import next_number
 from accountability.validation import FieldProblem
+from kernel.workflow import ActionError, ActionPermissionError, ConflictError, Wording, Workflow
 
 from . import guards
 from .access import can_see, case_grants, in_jurisdiction
@@ -60,58 +62,20 @@ from .models import (
 from .uploads import validate_upload
 
 
-class CaseActionError(Exception):
-    """The action was refused; `messages` say why, in the user's language (a `FieldProblem` names the
-    input it is about)."""
-
-    def __init__(self, messages: str | Sequence[str]):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("; ".join(self.messages))
+class CaseActionError(ActionError):
+    """The action on a case was refused; `messages` say why."""
 
 
-class CaseConflictError(CaseActionError):
+class CaseConflictError(CaseActionError, ConflictError):
     """Someone else changed the case's state between loading and acting."""
 
 
-class CasePermissionError(CaseActionError, PermissionDenied):
+class CasePermissionError(CaseActionError, ActionPermissionError):
     pass
 
 
 EDITABLE_STATES = (CaseState.DRAFT, CaseState.INITIATED)
 INVESTIGATION_STATES = (CaseState.INITIATED,)
-
-
-def _conflict(case: Case) -> CaseConflictError:
-    current = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first() or case.state
-    return CaseConflictError(
-        _(
-            "Someone else has just acted on this case (it is now “%(state)s”). Your action was not carried "
-            "out and nothing was lost; check the case and try again."
-        )
-        % {"state": CaseState(current).label}
-    )
-
-
-def _require_visible(case: Case, by: User) -> None:
-    if not can_see(by, case):
-        raise CasePermissionError(_("You may not act on this case."))
-
-
-def _require_state(case: Case, states: Iterable[str], expected_state: str | None) -> None:
-    if expected_state and expected_state != case.state:
-        raise _conflict(case)
-    if case.state not in states:
-        raise CaseActionError(
-            _("This cannot be done while the case is “%(state)s”.") % {"state": CaseState(case.state).label}
-        )
-
-
-def _locked(case: Case) -> Case:
-    """Re-read the case under a row lock so that competing actions queue instead of interleaving."""
-    fresh = Case.objects.select_for_update().get(pk=case.pk)
-    if fresh.state != case.state:
-        raise _conflict(case)
-    return fresh
 
 
 def _case_url(case: Case) -> str:
@@ -154,41 +118,28 @@ def _refresh_next_deadline(case: Case) -> list[str]:
     return ["next_due_rule", "next_due_on"]
 
 
-def _transition(
-    case: Case,
-    name: str,
-    *,
-    by: User,
-    comment: str = "",
-    expected_state: str | None = None,
-    fields: Sequence[str] = (),
-    guard_args: dict[str, Any] | None = None,
-) -> Case:
-    """Run a transition inside the caller's transaction: permission, state, guard, save, audit, notify."""
-    method = getattr(case, name)
-    if not method._django_fsm.has_transition(case.state):
-        raise CaseActionError(
-            _("This cannot be done while the case is “%(state)s”.") % {"state": CaseState(case.state).label}
-        )
-    if not has_transition_perm(method, by):
-        raise CasePermissionError(_("Your role may not do this."))
-    problems = guards.GUARDS[name](case, **(guard_args or {}))
-    if problems:
-        raise CaseActionError(problems)
-    source = case.state
-    method()
-    update_fields = ["state", "updated_at", *fields, *_refresh_next_deadline(case)]
-    try:
-        case.save(update_fields=list(dict.fromkeys(update_fields)))
-    except (ConcurrentTransition, DatabaseError) as error:
-        if isinstance(error, ConcurrentTransition) or "did not affect any rows" in str(error):
-            raise _conflict(case) from error
-        raise
-    CaseTransition.objects.create(
-        case=case, name=name, source_state=source, target_state=case.state, by=by, comment=comment
-    )
-    _notify_next(case)
-    return case
+WORKFLOW = Workflow(
+    Case,
+    states=CaseState,
+    error=CaseActionError,
+    conflict=CaseConflictError,
+    forbidden=CasePermissionError,
+    wording=Wording(
+        conflict=gettext_lazy(
+            "Someone else has just acted on this case (it is now “%(state)s”). Your action was not carried "
+            "out and nothing was lost; check the case and try again."
+        ),
+        wrong_state=gettext_lazy("This cannot be done while the case is “%(state)s”."),
+        role=gettext_lazy("Your role may not do this."),
+        hidden=gettext_lazy("You may not act on this case."),
+    ),
+    can_see=can_see,
+    guards=guards.GUARDS,
+    audit=CaseTransition,
+    audit_key="case",
+    notify=lambda case, by: _notify_next(case),
+    refresh=_refresh_next_deadline,
+)
 
 
 # --- Creating and editing -------------------------------------------------------------------------
@@ -347,9 +298,7 @@ def create_case(
     _set_targets(case, data.targets)
     _set_named_users(case, data.named_users, by)
     sync_case_grants(case, by=by, cause=AccessCause.CASE_CREATED)
-    CaseTransition.objects.create(
-        case=case, name="create", source_state="", target_state=case.state, by=by, comment=""
-    )
+    WORKFLOW.record(case, "create", by=by, source="")
     _notify_next(case)
     return case
 
@@ -357,9 +306,8 @@ def create_case(
 @transaction.atomic
 def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | None = None) -> Case:
     """Edit the clue while it is a draft or under investigation."""
-    _require_visible(case, by)
-    case = _locked(case)
-    _require_state(case, EDITABLE_STATES, expected_state)
+    case = WORKFLOW.prepare(case, by)
+    WORKFLOW.require_state(case, EDITABLE_STATES, expected_state)
     if not by.has_perm("cases.change_case", case) and not by.has_perm("cases.change_case"):
         raise CasePermissionError(_("You may not edit this case."))
     problems = guards.conduct_date_problems(data.conduct_date, today())
@@ -399,18 +347,16 @@ def update_case(case: Case, data: CaseData, *, by: User, expected_state: str | N
 def set_case_targets(
     case: Case, targets: Sequence[TargetSpec], *, by: User, expected_state: str | None = None
 ) -> Case:
-    _require_visible(case, by)
-    case = _locked(case)
-    _require_state(case, (CaseState.DRAFT,), expected_state)
+    case = WORKFLOW.prepare(case, by)
+    WORKFLOW.require_state(case, (CaseState.DRAFT,), expected_state)
     _set_targets(case, targets)
     return case
 
 
 @transaction.atomic
 def add_target(case: Case, spec: TargetSpec, *, by: User, expected_state: str | None = None) -> Target:
-    _require_visible(case, by)
-    case = _locked(case)
-    _require_state(case, EDITABLE_STATES, expected_state)
+    case = WORKFLOW.prepare(case, by)
+    WORKFLOW.require_state(case, EDITABLE_STATES, expected_state)
     if (spec.org_unit is None) == (spec.person is None):
         raise CaseActionError(_("Each target is either a party organisation or a party leader."))
     duplicate = case.targets.filter(
@@ -426,9 +372,8 @@ def add_target(case: Case, spec: TargetSpec, *, by: User, expected_state: str | 
 @transaction.atomic
 def remove_target(target: Target, *, by: User) -> None:
     case = target.case
-    _require_visible(case, by)
-    case = _locked(case)
-    _require_state(case, EDITABLE_STATES, None)
+    case = WORKFLOW.prepare(case, by)
+    WORKFLOW.require_state(case, EDITABLE_STATES, None)
     target.delete()
 
 
@@ -444,11 +389,11 @@ def record_investigation(
     expected_state: str | None = None,
 ) -> Case:
     """The investigation team and report, while the investigation runs."""
-    _require_visible(case, by)
+    WORKFLOW.require_visible(case, by)
     if not by.has_perm("cases.process_case"):
         raise CasePermissionError(_("Your role may not do this."))
-    case = _locked(case)
-    _require_state(case, INVESTIGATION_STATES, expected_state)
+    case = WORKFLOW.lock(case)
+    WORKFLOW.require_state(case, INVESTIGATION_STATES, expected_state)
     if leader is not None and leader not in team:
         raise CaseActionError(_("The team leader must be a member of the team."))
     problems = guards.investigation_problems(case, report_date)
@@ -479,11 +424,11 @@ def record_target_findings(
 ) -> Target:
     """A target's responsibility level and statement and defence (陈述申辩), or its waiver."""
     case = target.case
-    _require_visible(case, by)
+    WORKFLOW.require_visible(case, by)
     if not by.has_perm("cases.process_case"):
         raise CasePermissionError(_("Your role may not do this."))
-    case = _locked(case)
-    _require_state(case, INVESTIGATION_STATES, None)
+    case = WORKFLOW.lock(case)
+    WORKFLOW.require_state(case, INVESTIGATION_STATES, None)
     target.responsibility = responsibility
     problem = guards.level_problem(target) if responsibility else None
     if problem:
@@ -506,24 +451,16 @@ def record_target_findings(
 # --- Transitions ------------------------------------------------------------------------------------
 
 
-def _prepare(case: Case, by: User, expected_state: str | None) -> Case:
-    """Check visibility and the state the user saw, then lock the row for the rest of the transaction."""
-    _require_visible(case, by)
-    if expected_state and expected_state != case.state:
-        raise _conflict(case)
-    return _locked(case)
-
-
 @transaction.atomic
 def initiate_case(case: Case, *, by: User, comment: str = "", expected_state: str | None = None) -> Case:
-    case = _prepare(case, by, expected_state)
-    return _transition(case, "initiate", by=by, comment=comment)
+    case = WORKFLOW.prepare(case, by, expected_state)
+    return WORKFLOW.run(case, "initiate", by=by, comment=comment)
 
 
 @transaction.atomic
 def determine_case(case: Case, *, by: User, comment: str = "", expected_state: str | None = None) -> Case:
-    case = _prepare(case, by, expected_state)
-    return _transition(case, "determine", by=by, comment=comment)
+    case = WORKFLOW.prepare(case, by, expected_state)
+    return WORKFLOW.run(case, "determine", by=by, comment=comment)
 
 
 @dataclass
@@ -608,37 +545,26 @@ def decide_case(
     case: Case, data: DecisionData, *, by: User, comment: str = "", expected_state: str | None = None
 ) -> Case:
     """Record the decision meeting and each target's forms, then move to `decided`."""
-    case = _prepare(case, by, expected_state)
-    if not has_transition_perm(case.decide, by):
-        raise CasePermissionError(_("Your role may not do this."))
-    _require_state(case, (CaseState.DETERMINED,), None)
-    case.meeting_date = data.meeting_date
-    case.meeting_attendees = data.meeting_attendees
-    case.votes_for, case.votes_against, case.votes_abstaining = (
-        data.votes_for,
-        data.votes_against,
-        data.votes_abstaining,
-    )
-    case.decision_date = data.decision_date
-    case.decision_facts = data.facts
-    case.decision_body = data.decision_body or profile_unit(by)
+    case = WORKFLOW.prepare(case, by, expected_state)
+    WORKFLOW.require_role(case, "decide", by)
+    WORKFLOW.require_state(case, (CaseState.DETERMINED,), None)
     _write_forms(case, data.targets, data.decision_date)
-    return _transition(
+    return WORKFLOW.run(
         case,
         "decide",
         by=by,
         comment=comment,
-        fields=[
-            "meeting_date",
-            "meeting_attendees",
-            "votes_for",
-            "votes_against",
-            "votes_abstaining",
-            "decision_date",
-            "decision_facts",
-            "decision_body",
-            "form_flags",
-        ],
+        changes={
+            "meeting_date": data.meeting_date,
+            "meeting_attendees": data.meeting_attendees,
+            "votes_for": data.votes_for,
+            "votes_against": data.votes_against,
+            "votes_abstaining": data.votes_abstaining,
+            "decision_date": data.decision_date,
+            "decision_facts": data.facts,
+            "decision_body": data.decision_body or profile_unit(by),
+        },
+        fields=["form_flags"],  # set by _write_forms
     )
 
 
@@ -652,15 +578,18 @@ def deliver_case(
     comment: str = "",
     expected_state: str | None = None,
 ) -> Case:
-    case = _prepare(case, by, expected_state)
+    case = WORKFLOW.prepare(case, by, expected_state)
     document_no = document_no.strip()
     if document_no and Case.objects.filter(decision_document_no=document_no).exclude(pk=case.pk).exists():
         raise CaseActionError(
             _("The decision document number %(number)s is already used.") % {"number": document_no}
         )
-    case.delivered_on, case.decision_document_no = delivered_on, document_no
-    return _transition(
-        case, "deliver", by=by, comment=comment, fields=["delivered_on", "decision_document_no"]
+    return WORKFLOW.run(
+        case,
+        "deliver",
+        by=by,
+        comment=comment,
+        changes={"delivered_on": delivered_on, "decision_document_no": document_no},
     )
 
 
@@ -681,10 +610,9 @@ def record_case_response(
     comment: str = "",
     expected_state: str | None = None,
 ) -> Case:
-    case = _prepare(case, by, expected_state)
-    if not has_transition_perm(case.record_response, by):
-        raise CasePermissionError(_("Your role may not do this."))
-    _require_state(case, (CaseState.DELIVERED,), None)
+    case = WORKFLOW.prepare(case, by, expected_state)
+    WORKFLOW.require_role(case, "record_response", by)
+    WORKFLOW.require_state(case, (CaseState.DELIVERED,), None)
     targets = {target.pk: target for target in case.targets.all()}
     for target_id, response in responses.items():
         target = targets.get(target_id)
@@ -697,7 +625,7 @@ def record_case_response(
         target.save(
             update_fields=["response_accepts", "response_text", "self_criticism_received", "response_date"]
         )
-    return _transition(case, "record_response", by=by, comment=comment)
+    return WORKFLOW.run(case, "record_response", by=by, comment=comment)
 
 
 @transaction.atomic
@@ -711,12 +639,15 @@ def file_case_appeal(
     comment: str = "",
     expected_state: str | None = None,
 ) -> Case:
-    case = _prepare(case, by, expected_state)
+    case = WORKFLOW.prepare(case, by, expected_state)
     if appellant is not None and appellant.case_id != case.pk:
         raise CaseActionError(_("The appellant must be a target of this case."))
-    case.appellant, case.appeal_filed_on, case.appeal_grounds = appellant, filed_on, grounds
-    return _transition(
-        case, "file_appeal", by=by, comment=comment, fields=["appellant", "appeal_filed_on", "appeal_grounds"]
+    return WORKFLOW.run(
+        case,
+        "file_appeal",
+        by=by,
+        comment=comment,
+        changes={"appellant": appellant, "appeal_filed_on": filed_on, "appeal_grounds": grounds},
     )
 
 
@@ -733,10 +664,9 @@ def decide_case_appeal(
     expected_state: str | None = None,
 ) -> Case:
     """Decide the appeal. Revoked: the forms stop having effect. Modified: the revised forms replace them."""
-    case = _prepare(case, by, expected_state)
-    if not has_transition_perm(case.decide_appeal, by):
-        raise CasePermissionError(_("Your role may not do this."))
-    _require_state(case, (CaseState.APPEALED,), None)
+    case = WORKFLOW.prepare(case, by, expected_state)
+    WORKFLOW.require_role(case, "decide_appeal", by)
+    WORKFLOW.require_state(case, (CaseState.APPEALED,), None)
     if outcome and outcome not in Case.AppealOutcome.values:
         raise CaseActionError(_("Choose the outcome of the appeal."))
     case.appeal_outcome, case.appeal_decided_on, case.appeal_decision = outcome, decided_on, decision
@@ -746,13 +676,13 @@ def decide_case_appeal(
         if not revised:
             raise CaseActionError(_("Enter the modified forms of accountability."))
         _write_forms(case, revised, case.decision_date)
-    case.closed_on = decided_on
-    return _transition(
+    return WORKFLOW.run(
         case,
         "decide_appeal",
         by=by,
         comment=comment,
-        fields=["appeal_outcome", "appeal_decided_on", "appeal_decision", "closed_on", "form_flags"],
+        changes={"closed_on": decided_on},
+        fields=["appeal_outcome", "appeal_decided_on", "appeal_decision", "form_flags"],
     )
 
 
@@ -760,27 +690,32 @@ def decide_case_appeal(
 def close_case(
     case: Case, *, by: User, comment: str = "", on: dt.date | None = None, expected_state: str | None = None
 ) -> Case:
-    case = _prepare(case, by, expected_state)
-    case.closed_on = on or today()
-    return _transition(case, "close", by=by, comment=comment, fields=["closed_on"], guard_args={"on": on})
+    case = WORKFLOW.prepare(case, by, expected_state)
+    return WORKFLOW.run(
+        case, "close", by=by, comment=comment, changes={"closed_on": on or today()}, guard_args={"on": on}
+    )
 
 
 @transaction.atomic
 def dismiss_case(
     case: Case, *, by: User, ground: Clause | None, reason: str, expected_state: str | None = None
 ) -> Case:
-    case = _prepare(case, by, expected_state)
-    case.dismissal_ground, case.end_reason, case.closed_on = ground, reason, today()
-    return _transition(
-        case, "dismiss", by=by, comment=reason, fields=["dismissal_ground", "end_reason", "closed_on"]
+    case = WORKFLOW.prepare(case, by, expected_state)
+    return WORKFLOW.run(
+        case,
+        "dismiss",
+        by=by,
+        comment=reason,
+        changes={"dismissal_ground": ground, "end_reason": reason, "closed_on": today()},
     )
 
 
 @transaction.atomic
 def withdraw_case(case: Case, *, by: User, reason: str, expected_state: str | None = None) -> Case:
-    case = _prepare(case, by, expected_state)
-    case.end_reason, case.closed_on = reason, today()
-    return _transition(case, "withdraw", by=by, comment=reason, fields=["end_reason", "closed_on"])
+    case = WORKFLOW.prepare(case, by, expected_state)
+    return WORKFLOW.run(
+        case, "withdraw", by=by, comment=reason, changes={"end_reason": reason, "closed_on": today()}
+    )
 
 
 # --- Attachments -------------------------------------------------------------------------------------
@@ -788,7 +723,7 @@ def withdraw_case(case: Case, *, by: User, reason: str, expected_state: str | No
 
 @transaction.atomic
 def add_attachment(case: Case, *, by: User, kind: str, upload: Any) -> Attachment:
-    _require_visible(case, by)
+    WORKFLOW.require_visible(case, by)
     if not (by.has_perm("cases.process_case") or by.has_perm("cases.decide_case")):
         raise CasePermissionError(_("Your role may not do this."))
     if kind not in Attachment.Kind.values:
@@ -804,7 +739,7 @@ def add_attachment(case: Case, *, by: User, kind: str, upload: Any) -> Attachmen
 @transaction.atomic
 def withdraw_attachment(attachment: Attachment, *, by: User) -> Attachment:
     """Attachments are part of the record: withdrawn, never deleted; who withdrew it and when is kept."""
-    _require_visible(attachment.case, by)
+    WORKFLOW.require_visible(attachment.case, by)
     if not by.has_perm("cases.process_case"):
         raise CasePermissionError(_("Your role may not do this."))
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)

@@ -260,7 +260,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     # Transitions. They declare source, target and the role permission; the guards (cases/guards.py)
     # are not fsm `conditions`: the actions check them once, before the move, and give a reason for each
-    # failure. Nothing but `_transition` in cases/actions.py calls these methods.
+    # failure. Nothing but the kernel (`WORKFLOW.run` in cases/actions.py) calls these methods.
 
     @transition(
         field=state,

@@ -1,4 +1,5 @@
-"""Case pages. Thin: fetch through cases/access.py, parse with cases/forms.py, act with cases/actions.py."""
+"""Case pages. Thin: fetch through cases/access.py, parse with cases/forms.py, act with cases/actions.py.
+The transitions' buttons and pages come from `STEPS` through kernel/action_views.py, as in every app."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_fsm import has_transition_perm
 
 from accountability.files import serve_file
 from accountability.grants import access_log
@@ -25,6 +24,7 @@ from accountability.paginator import CappedPaginator
 from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
 from accountability.validation import show_problems
+from kernel.action_views import Step, Steps, cleaned, done, submit
 from kernel.xlsx import xlsx_response
 
 from . import actions, forms
@@ -63,21 +63,6 @@ def label_rows(cases: Any) -> None:
         case.officer_name = (officer.get_full_name() or officer.username) if officer else "—"
 
 
-# Each transition's form, its button label, and whether the button is a warning (ends the case).
-TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
-    "initiate": (forms.CommentForm, gettext_lazy("Approve the investigation"), False),
-    "determine": (forms.CommentForm, gettext_lazy("Confirm the responsibility findings"), False),
-    "decide": (forms.DecideForm, gettext_lazy("Make the decision"), False),
-    "deliver": (forms.DeliverForm, gettext_lazy("Record delivery"), False),
-    "record_response": (forms.ResponseForm, gettext_lazy("Record the response"), False),
-    "file_appeal": (forms.AppealForm, gettext_lazy("Record an appeal"), False),
-    "decide_appeal": (forms.AppealDecisionForm, gettext_lazy("Decide the appeal"), False),
-    "close": (forms.CommentForm, gettext_lazy("Close the case"), False),
-    "dismiss": (forms.DismissForm, gettext_lazy("No or exempted accountability"), True),
-    "withdraw": (forms.WithdrawForm, gettext_lazy("Do not take up the clue"), True),
-}
-
-
 def _targets(case: Case) -> list[Target]:
     return list(
         case.targets.select_related("org_unit", "person", "person__org_unit", "exemption_ground__regulation")
@@ -89,13 +74,94 @@ def _targets(case: Case) -> list[Target]:
     )
 
 
-def available_transitions(case: Case, user: Any) -> list[dict[str, Any]]:
-    buttons = []
-    for name, (_form, label, warning) in TRANSITIONS.items():
-        method = getattr(case, name)
-        if method._django_fsm.has_transition(case.state) and has_transition_perm(method, user):
-            buttons.append({"name": name, "label": label, "warning": warning})
-    return buttons
+def _case_and_targets(case: Case) -> dict[str, Any]:
+    return {"case": case, "targets": _targets(case)}
+
+
+def _decision(form: Any) -> dict[str, Any]:
+    return {"data": form.decision_data(), "comment": form.cleaned_data["comment"]}
+
+
+def _responses(form: Any) -> dict[str, Any]:
+    return {"responses": form.responses(), "comment": form.cleaned_data["comment"]}
+
+
+def _appeal_decision(form: Any) -> dict[str, Any]:
+    arguments = cleaned("outcome", "decided_on", "decision", "comment")(form)
+    return {**arguments, "revised": form.decisions(form.cleaned_data)}
+
+
+# The transitions the case pages offer: form, button label, action. A warning button ends the case.
+STEPS: Steps[Case] = Steps(
+    {
+        "initiate": Step(
+            forms.CommentForm,
+            gettext_lazy("Approve the investigation"),
+            actions.initiate_case,
+            cleaned("comment"),
+        ),
+        "determine": Step(
+            forms.CommentForm,
+            gettext_lazy("Confirm the responsibility findings"),
+            actions.determine_case,
+            cleaned("comment"),
+        ),
+        "decide": Step(
+            forms.DecideForm,
+            gettext_lazy("Make the decision"),
+            actions.decide_case,
+            _decision,
+            initial=lambda case: {"decision_date": today(), "facts": case.summary},
+            options=_case_and_targets,
+        ),
+        "deliver": Step(
+            forms.DeliverForm,
+            gettext_lazy("Record delivery"),
+            actions.deliver_case,
+            cleaned("delivered_on", "document_no", "comment"),
+            initial=lambda case: {"delivered_on": today()},
+        ),
+        "record_response": Step(
+            forms.ResponseForm,
+            gettext_lazy("Record the response"),
+            actions.record_case_response,
+            _responses,
+            options=lambda case: {"targets": _targets(case)},
+        ),
+        "file_appeal": Step(
+            forms.AppealForm,
+            gettext_lazy("Record an appeal"),
+            actions.file_case_appeal,
+            cleaned("appellant", "filed_on", "grounds", "comment"),
+            options=lambda case: {"case": case},
+        ),
+        "decide_appeal": Step(
+            forms.AppealDecisionForm,
+            gettext_lazy("Decide the appeal"),
+            actions.decide_case_appeal,
+            _appeal_decision,
+            options=_case_and_targets,
+        ),
+        "close": Step(
+            forms.CommentForm, gettext_lazy("Close the case"), actions.close_case, cleaned("comment")
+        ),
+        "dismiss": Step(
+            forms.DismissForm,
+            gettext_lazy("No or exempted accountability"),
+            actions.dismiss_case,
+            cleaned("ground", "reason"),
+            warning=True,
+            options=lambda case: {"case": case},
+        ),
+        "withdraw": Step(
+            forms.WithdrawForm,
+            gettext_lazy("Do not take up the clue"),
+            actions.withdraw_case,
+            cleaned("reason"),
+            warning=True,
+        ),
+    }
+)
 
 
 LIST_COLUMNS = (
@@ -197,7 +263,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_withdraw_attachments": request.user.has_perm("cases.process_case"),
         "access_log": access_log(case),
         "deadlines": deadlines_for_display(case, targets=targets),
-        "buttons": available_transitions(case, request.user),
+        "buttons": STEPS.available(case, request.user),
         "can_edit": case.state in actions.EDITABLE_STATES and request.user.has_perm("cases.change_case"),
         "can_investigate": case.state == CaseState.INITIATED and request.user.has_perm("cases.process_case"),
         "can_edit_targets": case.state in actions.EDITABLE_STATES
@@ -211,22 +277,12 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
-def _show_errors(form: Any, error: CaseActionError) -> None:
-    show_problems(form, error.messages)
-
-
 def _case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk])
 
 
 def _done(request: AuthenticatedRequest, case: Case, message: str) -> HttpResponse:
-    messages.success(request, message)
-    url = reverse("cases:detail", args=[case.pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url)
+    return done(request, _case_url(case), message)
 
 
 TARGET_FIELD = re.compile(r"^t\d+_")
@@ -258,7 +314,7 @@ def case_create(request: AuthenticatedRequest) -> HttpResponse:
                 _case_url,
             )
         except CaseActionError as error:
-            _show_errors(form, error)
+            show_problems(form, error.messages)
         else:
             if sent.record is None:
                 return already_sent(request, sent.first_url)
@@ -286,18 +342,16 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "named_users": list(CaseNamedUser.objects.filter(case=case).values_list("user_id", flat=True)),
     }
     form = forms.CaseForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_case(
-                case, form.case_data(), by=request.user, expected_state=form.cleaned_data["expected_state"]
-            )
-        except CaseActionError as error:
-            _show_errors(form, error)
-            status = 409 if isinstance(error, CaseConflictError) else 200
-        else:
-            return _done(request, case, _("Case %(number)s saved.") % {"number": case.number})
-    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=status)
+    sent = submit(
+        request,
+        form,
+        lambda: actions.update_case(
+            case, form.case_data(), by=request.user, expected_state=form.cleaned_data["expected_state"]
+        ),
+    )
+    if sent.done:
+        return _done(request, case, _("Case %(number)s saved.") % {"number": case.number})
+    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=sent.status)
 
 
 @login_required
@@ -307,24 +361,22 @@ def target_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("cases.change_case"):
         raise PermissionDenied
     form = forms.TargetAddForm(request.POST or None, initial={"expected_state": case.state})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_target(
-                case, form.spec(), by=request.user, expected_state=form.cleaned_data["expected_state"]
-            )
-        except CaseActionError as error:
-            _show_errors(form, error)
-            status = 409 if isinstance(error, CaseConflictError) else 200
-        else:
-            return _done(request, case, _("Target added."))
+    sent = submit(
+        request,
+        form,
+        lambda: actions.add_target(
+            case, form.spec(), by=request.user, expected_state=form.cleaned_data["expected_state"]
+        ),
+    )
+    if sent.done:
+        return _done(request, case, _("Target added."))
     context = {
         "form": form,
         "case": case,
         "title": _("Add a target"),
         "action_url": reverse("cases:target_add", args=[case.pk]),
     }
-    return _form_page(request, "cases/action_page.html", context, status)
+    return _form_page(request, "cases/action_page.html", context, sent.status)
 
 
 @login_required
@@ -361,31 +413,29 @@ def investigation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "report_date": case.report_date,
     }
     form = forms.InvestigationForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+
+    def record() -> Case:
         members: list[Person] = form.cleaned_data["team"]
-        try:
-            actions.record_investigation(
-                case,
-                by=request.user,
-                team=members,
-                leader=members[0] if members else None,
-                report=form.cleaned_data["report"],
-                report_date=form.cleaned_data["report_date"],
-                expected_state=form.cleaned_data["expected_state"],
-            )
-        except CaseActionError as error:
-            _show_errors(form, error)
-            status = 409 if isinstance(error, CaseConflictError) else 200
-        else:
-            return _done(request, case, _("Investigation saved."))
+        return actions.record_investigation(
+            case,
+            by=request.user,
+            team=members,
+            leader=members[0] if members else None,
+            report=form.cleaned_data["report"],
+            report_date=form.cleaned_data["report_date"],
+            expected_state=form.cleaned_data["expected_state"],
+        )
+
+    sent = submit(request, form, record)
+    if sent.done:
+        return _done(request, case, _("Investigation saved."))
     context = {
         "form": form,
         "case": case,
         "title": _("Investigation team and report"),
         "action_url": reverse("cases:investigation", args=[case.pk]),
     }
-    return _form_page(request, "cases/action_page.html", context, status)
+    return _form_page(request, "cases/action_page.html", context, sent.status)
 
 
 @login_required
@@ -404,130 +454,47 @@ def target_findings(request: AuthenticatedRequest, pk: int, target_pk: int) -> H
         "waiver_note": target.waiver_note,
     }
     form = forms.TargetFindingsForm(request.POST or None, initial=initial, target=target)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["expected_state"] and data["expected_state"] != case.state:
-                raise actions.CaseConflictError(_("Someone else has just acted on this case."))
-            actions.record_target_findings(
-                target,
-                by=request.user,
-                responsibility=data["responsibility"],
-                statement=data["statement"],
-                statement_date=data["statement_date"],
-                statement_waived=data["statement_waived"],
-                waiver_note=data["waiver_note"],
-            )
-        except CaseActionError as error:
-            _show_errors(form, error)
-            status = 409 if isinstance(error, CaseConflictError) else 200
-        else:
-            return _done(request, case, _("Saved for %(target)s.") % {"target": target.name})
+
+    def record() -> Target:
+        seen = form.cleaned_data["expected_state"]
+        if seen and seen != case.state:
+            raise CaseConflictError(_("Someone else has just acted on this case."))
+        arguments = cleaned(
+            "responsibility", "statement", "statement_date", "statement_waived", "waiver_note"
+        )
+        return actions.record_target_findings(target, by=request.user, **arguments(form))
+
+    sent = submit(request, form, record)
+    if sent.done:
+        return _done(request, case, _("Saved for %(target)s.") % {"target": target.name})
     context = {
         "form": form,
         "case": case,
         "title": _("Responsibility and statement of %(target)s") % {"target": target.name},
         "action_url": reverse("cases:target_findings", args=[case.pk, target.pk]),
     }
-    return _form_page(request, "cases/action_page.html", context, status)
-
-
-def _transition_form(name: str, case: Case, data: Any, targets: list[Target]) -> forms.StateForm:
-    form_class = TRANSITIONS[name][0]
-    initial: dict[str, Any] = {"expected_state": case.state}
-    kwargs: dict[str, Any] = {"initial": initial}
-    if form_class in (forms.DecideForm, forms.AppealDecisionForm):
-        kwargs.update(case=case, targets=targets)
-        if form_class is forms.DecideForm:
-            initial.update(decision_date=today(), facts=case.summary)
-    elif form_class is forms.ResponseForm:
-        kwargs.update(targets=targets)
-    elif form_class in (forms.AppealForm, forms.DismissForm):
-        kwargs.update(case=case)
-    if form_class is forms.DeliverForm:
-        initial.update(delivered_on=today())
-    return form_class(data, **kwargs)
-
-
-def _perform(name: str, case: Case, form: Any, user: Any) -> Case:
-    data = form.cleaned_data
-    common = {"by": user, "expected_state": data.get("expected_state") or None}
-    if name == "initiate":
-        return actions.initiate_case(case, comment=data["comment"], **common)
-    if name == "determine":
-        return actions.determine_case(case, comment=data["comment"], **common)
-    if name == "decide":
-        return actions.decide_case(case, form.decision_data(), comment=data["comment"], **common)
-    if name == "deliver":
-        return actions.deliver_case(
-            case,
-            delivered_on=data["delivered_on"],
-            document_no=data["document_no"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "record_response":
-        return actions.record_case_response(case, form.responses(), comment=data["comment"], **common)
-    if name == "file_appeal":
-        return actions.file_case_appeal(
-            case,
-            appellant=data["appellant"],
-            filed_on=data["filed_on"],
-            grounds=data["grounds"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "decide_appeal":
-        return actions.decide_case_appeal(
-            case,
-            outcome=data["outcome"],
-            decided_on=data["decided_on"],
-            decision=data["decision"],
-            revised=form.decisions(data),
-            comment=data["comment"],
-            **common,
-        )
-    if name == "close":
-        return actions.close_case(case, comment=data["comment"], **common)
-    if name == "dismiss":
-        return actions.dismiss_case(case, ground=data["ground"], reason=data["reason"], **common)
-    if name == "withdraw":
-        return actions.withdraw_case(case, reason=data["reason"], **common)
-    raise Http404
+    return _form_page(request, "cases/action_page.html", context, sent.status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_act(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
-    if name not in TRANSITIONS:
-        raise Http404
+    step = STEPS[name]
     case = get_case_for_user(request.user, pk)
-    method = getattr(case, name)
-    if not has_transition_perm(method, request.user) and method._django_fsm.has_transition(case.state):
-        raise PermissionDenied
-    targets = _targets(case)
-    form = _transition_form(name, case, request.POST or None, targets)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = _perform(name, case, form, request.user)
-        except CaseActionError as error:
-            if isinstance(error, actions.CasePermissionError):
-                raise PermissionDenied from error
-            _show_errors(form, error)
-            status = 409 if isinstance(error, CaseConflictError) else 200
-        else:
-            return _done(request, case, _("Done: the case is now “%(state)s”.") % {"state": case.state_label})
+    form = STEPS.form(name, case, request.POST or None, request.user)
+    sent = STEPS.submit(request, name, case, form)
+    if sent.done:
+        state = sent.result.state_label
+        return _done(request, case, _("Done: the case is now “%(state)s”.") % {"state": state})
     context = {
         "form": form,
         "case": case,
         "name": name,
-        "title": TRANSITIONS[name][1],
+        "title": step.label,
         "action_url": reverse("cases:act", args=[case.pk, name]),
         "target_groups": form.target_groups() if hasattr(form, "target_groups") else None,
     }
-    return _form_page(request, "cases/action_page.html", context, status)
+    return _form_page(request, "cases/action_page.html", context, sent.status)
 
 
 @login_required

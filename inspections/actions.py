@@ -1,8 +1,9 @@
 """Every change to tours, findings and rectification items happens here: atomic, permission-checked.
 
 Views, the admin, the demo seeder and Celery tasks call these functions. They raise InspectionActionError
-(messages in the user's language) when the change is refused, and InspectionPermissionError when the
-user may not make it.
+(messages in the user's language) when the change is refused, InspectionConflictError when someone else
+moved the tour on first, and InspectionPermissionError when the user may not make it: the kernel's error
+classes (`kernel.workflow`), as in the other apps.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from accountability.validation import FieldProblem
 from cases import actions as case_actions
 from cases.models import Case, CaseSource
 from cases.uploads import validate_upload
+from kernel.workflow import ActionError, ActionPermissionError, ConflictError, lock
 
 from . import guards
 from .access import leads, reports_for, works_in
@@ -59,13 +60,15 @@ GROUND_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class InspectionActionError(Exception):
-    def __init__(self, messages: str | Sequence[str]):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("; ".join(self.messages))
+class InspectionActionError(ActionError):
+    """The change to a tour, finding or rectification item was refused; `messages` say why."""
 
 
-class InspectionPermissionError(InspectionActionError, PermissionDenied):
+class InspectionConflictError(InspectionActionError, ConflictError):
+    """Someone else moved the tour on between loading and acting."""
+
+
+class InspectionPermissionError(InspectionActionError, ActionPermissionError):
     pass
 
 
@@ -145,13 +148,15 @@ def set_checklist_step(assignment: Assignment, step: str, *, by: User, done: boo
     return row
 
 
+def _moved_on(assignment: Assignment) -> InspectionConflictError:
+    return InspectionConflictError(_("Someone else has just moved this tour on; check it and try again."))
+
+
 @transaction.atomic
 def advance_stage(assignment: Assignment, *, by: User, expected_stage: str = "") -> Assignment:
     """Move the tour to its next stage (准备 → 进驻了解 → 报告 → 反馈 → 移交 → 整改)."""
     _require_leader(by, assignment.team)
-    fresh = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if expected_stage and fresh.stage != expected_stage:
-        raise InspectionActionError(_("Someone else has just moved this tour on; check it and try again."))
+    fresh = lock(assignment, field="stage", expected=expected_stage, conflict=_moved_on)
     following = fresh.next_stage
     if following is None:
         raise InspectionActionError(_("The tour is already at its last stage."))

@@ -25,6 +25,7 @@ from accountability.grants import access_log
 from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
 from accountability.validation import show_problems
+from kernel.action_views import done as _redirect
 
 from . import access, actions, forms
 from .actions import InspectionActionError
@@ -53,16 +54,6 @@ def _rectification_pages(user: Any) -> None:
 
 def _show(form: Any, error: InspectionActionError) -> None:
     show_problems(form, error.messages)
-
-
-def _redirect(request: AuthenticatedRequest, url: str, message: str = "") -> HttpResponse:
-    if message:
-        messages.success(request, message)
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url)
 
 
 def _with_colours(items: Iterable[RectificationItem]) -> list[RectificationItem]:

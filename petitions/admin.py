@@ -1,4 +1,4 @@
-"""A read-only view of petitions for superusers: changes go through petitions/actions.py, not the admin.
+"""A read-only view of petitions for superusers: changes go through petitions/actions/, not the admin.
 
 The petitioner's personal data is shown masked here too: only the petition officers handling a petition
 see it in full (petitions/access.py). Nobody may filter, search or sort on it here either

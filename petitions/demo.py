@@ -4,7 +4,7 @@ unit made ineligible for honours by a petition-work admonishment.
 
 Deterministic (fixed data, dates relative to today) and idempotent: each petition is created once (keyed
 by its subject), plans and assessments are unique per unit and year; a second run changes no counts.
-Everything goes through petitions/actions.py (and cases/actions.py for the admonishment).
+Everything goes through petitions/actions/ (and cases/actions.py for the admonishment).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 the yearly assessment.
 
 State and transition names are a contract, like those of cases. Transitions are declared here with
-django-fsm-2 so that `can_proceed` and the admin know them; only `petitions/actions.py` runs them, after
+django-fsm-2 so that `can_proceed` and the admin know them; only `petitions/actions/` runs them, after
 checking the guards in `petitions/guards.py`, and writes the audit row (PetitionTransition).
 """
 

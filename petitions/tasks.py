@@ -1,4 +1,4 @@
-"""Celery tasks of the petitions app: thin, idempotent, all the work in petitions/actions.py."""
+"""Celery tasks of the petitions app: thin, idempotent, all the work in petitions/actions/."""
 
 from celery import shared_task
 

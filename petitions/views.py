@@ -1,5 +1,6 @@
 """Petition pages. Thin: fetch through petitions/access.py, parse with petitions/forms.py, act with
-petitions/actions.py."""
+petitions/actions/. The steps' buttons and pages come from `STEPS` through kernel/action_views.py, as in
+every app."""
 
 from __future__ import annotations
 
@@ -11,19 +12,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_fsm import has_transition_perm
 
 from accountability.grants import access_log
 from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
 from accountability.validation import show_problems
+from kernel.action_views import Step, Steps, cleaned, done, submit
 from kernel.xlsx import Sheet, xlsx_response
 
 from . import actions, forms
@@ -37,7 +38,7 @@ from .access import (
     plans_for_user,
     units_for_user,
 )
-from .actions import PetitionActionError, PetitionConflictError, PetitionPermissionError
+from .actions import PetitionActionError, PetitionPermissionError
 from .assessment import assessment_rows
 from .deadlines import deadlines_for_display, max_extension_days, today
 from .exports import petitions_sheet
@@ -56,19 +57,6 @@ from .models import (
 PAGE_SIZE = 30
 EXPORT_LIMIT = 20000
 
-# Each step's form, its button label, and whether the button warns (the step ends the petition).
-TRANSITIONS: dict[str, tuple[type[forms.StateForm], Promise, bool]] = {
-    "accept": (forms.AcceptForm, pgettext_lazy("petition", "Accept"), False),
-    "reject": (forms.RejectForm, gettext_lazy("Do not accept"), True),
-    "start_handling": (forms.StartHandlingForm, gettext_lazy("Hand over for handling"), False),
-    "conclude": (forms.ConcludeForm, gettext_lazy("Conclude"), False),
-    "request_review": (forms.ReviewRequestForm, gettext_lazy("Record a review request"), False),
-    "decide_review": (forms.ReviewDecisionForm, gettext_lazy("Record the review opinion"), False),
-    "request_rereview": (forms.ReviewRequestForm, gettext_lazy("Record a re-review request"), False),
-    "decide_rereview": (forms.RereviewDecisionForm, gettext_lazy("Record the re-review opinion"), False),
-    "withdraw": (forms.WithdrawForm, gettext_lazy("Withdraw"), True),
-}
-
 
 def _posted(request: AuthenticatedRequest) -> Any:
     """The submitted data, even when empty: an empty POST is a submission to validate, not a GET."""
@@ -83,19 +71,6 @@ def _require_petition_role(request: AuthenticatedRequest) -> None:
 def _require_officer(request: AuthenticatedRequest) -> None:
     if not request.user.has_perm("petitions.process_petition"):
         raise PermissionDenied
-
-
-def _show_errors(form: Any, error: PetitionActionError) -> None:
-    show_problems(form, error.messages)
-
-
-def _done(request: AuthenticatedRequest, url: str, message: str) -> HttpResponse:
-    messages.success(request, message)
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url)
 
 
 def _detail_url(petition: Petition) -> str:
@@ -185,12 +160,12 @@ def petition_create(request: AuthenticatedRequest) -> HttpResponse:
                 _detail_url,
             )
         except PetitionActionError as error:
-            _show_errors(form, error)
+            show_problems(form, error.messages)
         else:
             if sent.record is None:
                 return already_sent(request, sent.first_url)
             petition = sent.record
-            return _done(
+            return done(
                 request,
                 _detail_url(petition),
                 _("Petition %(number)s registered.") % {"number": petition.number},
@@ -239,15 +214,6 @@ def petition_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-def available_steps(petition: Petition, user: Any) -> list[dict[str, Any]]:
-    buttons = []
-    for name, (_form, label, warning) in TRANSITIONS.items():
-        method = getattr(petition, name)
-        if method._django_fsm.has_transition(petition.state) and has_transition_perm(method, user):
-            buttons.append({"name": name, "label": label, "warning": warning})
-    return buttons
-
-
 @login_required
 def petition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     petition = get_petition_for_user(request.user, pk)
@@ -283,7 +249,7 @@ def petition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 )
             )
         ),
-        "buttons": available_steps(petition, request.user),
+        "buttons": STEPS.available(petition, request.user),
         "officer": officer,
         "can_extend": officer
         and petition.state == PetitionState.HANDLING
@@ -297,130 +263,105 @@ def petition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "petitions/petition_detail.html", context)
 
 
-def _transition_form(name: str, petition: Petition, data: Any) -> forms.StateForm:
-    form_class = TRANSITIONS[name][0]
-    on = today()
-    initial: dict[str, Any] = {"expected_state": petition.state}
-    initial.update(
-        {
-            "accept": {"decided_on": on},
-            "reject": {"decided_on": on},
-            "start_handling": {"started_on": on},
-            "conclude": {"concluded_on": on, "reply_received_on": on},
-            "request_review": {"requested_on": on},
-            "decide_review": {"decided_on": on, "reply_received_on": on},
-            "request_rereview": {"requested_on": on},
-            "decide_rereview": {"decided_on": on},
-        }.get(name, {})
-    )
-    return form_class(data, initial=initial)
+def _dated(*names: str) -> Callable[[Petition], dict[str, Any]]:
+    """The form's date fields, filled with today."""
+    return lambda petition: dict.fromkeys(names, today())
 
 
-def _perform(name: str, petition: Petition, form: Any, user: Any) -> Petition:
-    data = form.cleaned_data
-    common = {"by": user, "expected_state": data.get("expected_state") or None}
-    if name == "accept":
-        return actions.accept_petition(petition, decided_on=data["decided_on"], note=data["note"], **common)
-    if name == "reject":
-        return actions.reject_petition(
-            petition, decided_on=data["decided_on"], reason=data["reason"], **common
-        )
-    if name == "start_handling":
-        return actions.start_handling(
-            petition,
-            started_on=data["started_on"],
-            handlers=list(data["handlers"]),
-            comment=data["comment"],
-            **common,
-        )
-    if name == "conclude":
-        return actions.conclude_petition(
-            petition,
-            concluded_on=data["concluded_on"],
-            outcome=data["outcome"],
-            opinion=data["opinion"],
-            reply_received_on=data["reply_received_on"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "request_review":
-        return actions.request_review(
-            petition,
-            requested_on=data["requested_on"],
-            review_unit=data["unit"],
-            grounds=data["grounds"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "decide_review":
-        return actions.decide_review(
-            petition,
-            decided_on=data["decided_on"],
-            outcome=data["outcome"],
-            opinion=data["opinion"],
-            reply_received_on=data["reply_received_on"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "request_rereview":
-        return actions.request_rereview(
-            petition,
-            requested_on=data["requested_on"],
-            rereview_unit=data["unit"],
-            grounds=data["grounds"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "decide_rereview":
-        return actions.decide_rereview(
-            petition,
-            decided_on=data["decided_on"],
-            outcome=data["outcome"],
-            opinion=data["opinion"],
-            comment=data["comment"],
-            **common,
-        )
-    if name == "withdraw":
-        return actions.withdraw_petition(petition, reason=data["reason"], **common)
-    raise Http404
+def _handover(form: Any) -> dict[str, Any]:
+    return {**cleaned("started_on", "comment")(form), "handlers": list(form.cleaned_data["handlers"])}
+
+
+# The steps the petition pages offer: form, button label, action. A warning button ends the petition.
+STEPS: Steps[Petition] = Steps(
+    {
+        "accept": Step(
+            forms.AcceptForm,
+            pgettext_lazy("petition", "Accept"),
+            actions.accept_petition,
+            cleaned("decided_on", "note"),
+            initial=_dated("decided_on"),
+        ),
+        "reject": Step(
+            forms.RejectForm,
+            gettext_lazy("Do not accept"),
+            actions.reject_petition,
+            cleaned("decided_on", "reason"),
+            warning=True,
+            initial=_dated("decided_on"),
+        ),
+        "start_handling": Step(
+            forms.StartHandlingForm,
+            gettext_lazy("Hand over for handling"),
+            actions.start_handling,
+            _handover,
+            initial=_dated("started_on"),
+        ),
+        "conclude": Step(
+            forms.ConcludeForm,
+            gettext_lazy("Conclude"),
+            actions.conclude_petition,
+            cleaned("concluded_on", "outcome", "opinion", "reply_received_on", "comment"),
+            initial=_dated("concluded_on", "reply_received_on"),
+        ),
+        "request_review": Step(
+            forms.ReviewRequestForm,
+            gettext_lazy("Record a review request"),
+            actions.request_review,
+            cleaned("requested_on", "grounds", "comment", review_unit="unit"),
+            initial=_dated("requested_on"),
+        ),
+        "decide_review": Step(
+            forms.ReviewDecisionForm,
+            gettext_lazy("Record the review opinion"),
+            actions.decide_review,
+            cleaned("decided_on", "outcome", "opinion", "reply_received_on", "comment"),
+            initial=_dated("decided_on", "reply_received_on"),
+        ),
+        "request_rereview": Step(
+            forms.ReviewRequestForm,
+            gettext_lazy("Record a re-review request"),
+            actions.request_rereview,
+            cleaned("requested_on", "grounds", "comment", rereview_unit="unit"),
+            initial=_dated("requested_on"),
+        ),
+        "decide_rereview": Step(
+            forms.RereviewDecisionForm,
+            gettext_lazy("Record the re-review opinion"),
+            actions.decide_rereview,
+            cleaned("decided_on", "outcome", "opinion", "comment"),
+            initial=_dated("decided_on"),
+        ),
+        "withdraw": Step(
+            forms.WithdrawForm,
+            gettext_lazy("Withdraw"),
+            actions.withdraw_petition,
+            cleaned("reason"),
+            warning=True,
+        ),
+    }
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def petition_act(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
-    if name not in TRANSITIONS:
-        raise Http404
+    step = STEPS[name]
     petition = get_petition_for_user(request.user, pk)
-    method = getattr(petition, name)
-    # A role that may never take this step is refused; a step the state does not allow (a stale button)
-    # shows the form, and the action explains why it cannot be done.
-    if method._django_fsm.has_transition(petition.state) and not has_transition_perm(method, request.user):
-        raise PermissionDenied
     if not request.user.has_perm("petitions.process_petition"):
         raise PermissionDenied
-    form = _transition_form(name, petition, _posted(request))
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            petition = _perform(name, petition, form, request.user)
-        except PetitionPermissionError as error:
-            raise PermissionDenied from error
-        except PetitionActionError as error:
-            _show_errors(form, error)
-            status = 409 if isinstance(error, PetitionConflictError) else 200
-        else:
-            return _done(
-                request,
-                _detail_url(petition),
-                _("Done: the petition is now “%(state)s”.") % {"state": petition.state_label},
-            )
+    form = STEPS.form(name, petition, _posted(request), request.user)
+    sent = STEPS.submit(request, name, petition, form)
+    if sent.done:
+        message = _("Done: the petition is now “%(state)s”.") % {"state": sent.result.state_label}
+        return done(request, _detail_url(petition), message)
     context = {
         "form": form,
         "petition": petition,
-        "title": TRANSITIONS[name][1],
+        "title": step.label,
         "action_url": reverse("petitions:act", args=[petition.pk, name]),
     }
-    return _form_page(request, context, status)
+    return _form_page(request, context, sent.status)
 
 
 def _simple_form_view(
@@ -434,21 +375,12 @@ def _simple_form_view(
     success: str | Callable[[Any], str],
 ) -> HttpResponse:
     """GET shows the form; a valid POST runs `perform(cleaned_data)`; errors keep what was typed."""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except PetitionPermissionError as error:
-            raise PermissionDenied from error
-        except PetitionActionError as error:
-            _show_errors(form, error)
-            status = 409 if isinstance(error, PetitionConflictError) else 200
-        else:
-            return _done(
-                request, _detail_url(petition), success if isinstance(success, str) else success(result)
-            )
+    sent = submit(request, form, lambda: perform(form.cleaned_data))
+    if sent.done:
+        message = success if isinstance(success, str) else success(sent.result)
+        return done(request, _detail_url(petition), message)
     context = {"form": form, "petition": petition, "title": title, "action_url": action_url}
-    return _form_page(request, context, status)
+    return _form_page(request, context, sent.status)
 
 
 @login_required
@@ -486,7 +418,7 @@ def petition_handler_remove(request: AuthenticatedRequest, pk: int, user_pk: int
         for message in error.messages:
             messages.error(request, message)
         return redirect("petitions:detail", pk=petition.pk)
-    return _done(request, _detail_url(petition), _("Handler removed."))
+    return done(request, _detail_url(petition), _("Handler removed."))
 
 
 @login_required
@@ -558,7 +490,7 @@ def responsibility_withdraw(request: AuthenticatedRequest, pk: int, responsibili
         for message in error.messages:
             messages.error(request, message)
         return redirect("petitions:detail", pk=petition.pk)
-    return _done(request, _detail_url(petition), _("Responsibility withdrawn."))
+    return done(request, _detail_url(petition), _("Responsibility withdrawn."))
 
 
 @login_required
@@ -699,22 +631,19 @@ def supervision_record(request: AuthenticatedRequest, plan_pk: int) -> HttpRespo
     _require_officer(request)
     plan = get_plan_for_user(request.user, plan_pk)
     form = forms.SupervisionForm(_posted(request), initial={"supervised_on": today()})
-    status = 200
     board = f"{reverse('petitions:supervision')}?year={plan.year}"
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_supervision(
-                plan,
-                by=request.user,
-                supervised_on=form.cleaned_data["supervised_on"],
-                findings=form.cleaned_data["findings"],
-            )
-        except PetitionPermissionError as error:
-            raise PermissionDenied from error
-        except PetitionActionError as error:
-            _show_errors(form, error)
-        else:
-            return _done(request, board, _("Supervision of %(unit)s recorded.") % {"unit": plan.unit.name})
+    sent = submit(
+        request,
+        form,
+        lambda: actions.record_supervision(
+            plan,
+            by=request.user,
+            supervised_on=form.cleaned_data["supervised_on"],
+            findings=form.cleaned_data["findings"],
+        ),
+    )
+    if sent.done:
+        return done(request, board, _("Supervision of %(unit)s recorded.") % {"unit": plan.unit.name})
     context = {
         "form": form,
         "title": _("Record the %(year)d supervision of %(unit)s")
@@ -723,7 +652,7 @@ def supervision_record(request: AuthenticatedRequest, plan_pk: int) -> HttpRespo
         "back_url": board,
     }
     template = "petitions/_plain_form.html" if request.htmx else "petitions/plain_form_page.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=sent.status)
 
 
 # --- Assessment --------------------------------------------------------------------------------------
@@ -794,21 +723,19 @@ def assessment_grade(request: AuthenticatedRequest, unit_pk: int, year: int) -> 
         initial={"grade": current.grade, "notes": current.notes} if current else None,
     )
     back = f"{reverse('petitions:assessment')}?year={year}"
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.grade_unit(
-                unit,
-                year=year,
-                grade=form.cleaned_data["grade"],
-                notes=form.cleaned_data["notes"],
-                by=request.user,
-            )
-        except PetitionPermissionError as error:
-            raise PermissionDenied from error
-        except PetitionActionError as error:
-            _show_errors(form, error)
-        else:
-            return _done(request, back, _("Grade of %(unit)s recorded.") % {"unit": unit.name})
+    sent = submit(
+        request,
+        form,
+        lambda: actions.grade_unit(
+            unit,
+            year=year,
+            grade=form.cleaned_data["grade"],
+            notes=form.cleaned_data["notes"],
+            by=request.user,
+        ),
+    )
+    if sent.done:
+        return done(request, back, _("Grade of %(unit)s recorded.") % {"unit": unit.name})
     context = {
         "form": form,
         "title": _("%(year)d assessment of %(unit)s") % {"year": year, "unit": unit.name},
@@ -816,4 +743,4 @@ def assessment_grade(request: AuthenticatedRequest, unit_pk: int, year: int) -> 
         "back_url": back,
     }
     template = "petitions/_plain_form.html" if request.htmx else "petitions/plain_form_page.html"
-    return render(request, template, context)
+    return render(request, template, context, status=sent.status)

@@ -18,7 +18,7 @@ from accountability import roles
 from accountability.models import Notification, OrgUnit
 from accountability.tasks import email_notifications
 from petitions import actions
-from petitions.actions import PetitionActionError, PetitionPermissionError
+from petitions.actions import PetitionActionError, PetitionPermissionError, supervision
 from petitions.models import SupervisionPlan, SupervisionReminder
 from petitions.tasks import send_annual_supervision_reminders
 from tests.conftest import wait_for
@@ -171,8 +171,8 @@ class TestTheSteps:
         personas.forestry  # noqa: B018
         actions.open_plans(2026)
         plans = list(SupervisionPlan.objects.filter(year=2026))
-        first = actions._claim(plans, SupervisionReminder.Kind.REMINDER, "2026-05", D(2026, 5, 6))
-        second = actions._claim(plans, SupervisionReminder.Kind.REMINDER, "2026-05", D(2026, 5, 6))
+        first = supervision._claim(plans, SupervisionReminder.Kind.REMINDER, "2026-05", D(2026, 5, 6))
+        second = supervision._claim(plans, SupervisionReminder.Kind.REMINDER, "2026-05", D(2026, 5, 6))
         assert (len(first), second) == (len(plans), [])
 
     def test_the_work_is_set_based(self, personas: Personas) -> None:
