@@ -24,7 +24,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("registry/", include("accountability.registry_urls")),
+    path("registry/", include("registry.urls")),
     path("cases/", include("cases.urls")),
     path("inspections/", include("inspections.urls")),
     path("petitions/", include("petitions.urls")),

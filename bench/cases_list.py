@@ -59,7 +59,6 @@ def seed(total: int) -> None:
     from django.db.models import F
 
     from accountability import demo as registry_demo
-    from accountability.models import Clause, OrgUnit, Person, Regulation
     from cases.models import (
         Case,
         CaseSource,
@@ -71,12 +70,13 @@ def seed(total: int) -> None:
         Target,
         form_bit,
     )
+    from registry.models import Clause, OrgUnit, Person, Regulation
 
     call_command("migrate", verbosity=0)
     registry_demo.seed()
     from django.contrib.auth.models import Group
 
-    from accountability.models import Profile
+    from registry.models import Profile
 
     officer_group = Group.objects.get(name="case_officer")
     root = OrgUnit.objects.get(code="YA-00")
