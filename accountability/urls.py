@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from registry.admin import moved_admin_page
+
 from . import statistics_views, views
 from .forms import LoginForm
 
@@ -28,5 +30,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("inspections/", include("inspections.urls")),
     path("petitions/", include("petitions.urls")),
+    # The registry's admin pages before it had an app of its own (issue 11).
+    path("admin/accountability/<str:model>/", moved_admin_page),
+    path("admin/accountability/<str:model>/<path:rest>", moved_admin_page),
     path("admin/", admin.site.urls),
 ]

@@ -7,11 +7,13 @@ import pages (`registry.import_views`), which keep every batch for rollback.
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
@@ -177,3 +179,13 @@ class WorkCalendarDayAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "verified")
     date_hierarchy = "date"
     search_fields = ("name",)
+
+
+def moved_admin_page(request: HttpRequest, model: str, rest: str = "") -> HttpResponse:
+    """An admin page of the registry at its address before issue 11, `/admin/accountability/<model>/...`
+    (bookmarks, links in old e-mails and notes), sent on to the same page under `/admin/registry/`."""
+    if model not in {m._meta.model_name for m in apps.get_app_config("registry").get_models()}:
+        raise Http404
+    query = request.META.get("QUERY_STRING", "")
+    url = f"{reverse('admin:index')}registry/{model}/{rest}" + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(iri_to_uri(url))

@@ -12,8 +12,8 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from registry import tasks
 from accountability.celery import app
+from registry import tasks
 from registry.imports import people
 from registry.models import ImportBatch, Person
 from registry.services import imports as service

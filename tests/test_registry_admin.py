@@ -140,3 +140,15 @@ def test_non_admin_staff_cannot_open_the_person_admin(client, personas: Personas
     login(client, personas.officer)
     response = client.get(reverse("admin:registry_person_changelist"))
     assert response.status_code == 302  # to the admin login: officers are not staff
+
+
+def test_the_registry_admin_pages_before_the_move_lead_to_the_same_pages(admin_client, personas) -> None:
+    """Issue 11 moved the registry's models to the `registry` app, and their admin pages with them."""
+    person = make_person(personas.forestry)
+    old = admin_client.get(f"/admin/accountability/person/{person.pk}/change/?_changelist_filters=q%3D1")
+    assert old.status_code == 301
+    assert old["Location"] == f"/admin/registry/person/{person.pk}/change/?_changelist_filters=q%3D1"
+    assert admin_client.get(old["Location"]).status_code == 200
+    assert admin_client.get("/admin/accountability/orgunit/")["Location"] == "/admin/registry/orgunit/"
+    # Only the registry's models moved: anything else there is not found.
+    assert admin_client.get("/admin/accountability/notification/").status_code == 404
