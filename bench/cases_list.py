@@ -58,7 +58,7 @@ def seed(total: int) -> None:
     from django.db import transaction
     from django.db.models import F
 
-    from accountability import demo as registry_demo
+    from accountability import demo as login_demo
     from cases.models import (
         Case,
         CaseSource,
@@ -70,10 +70,12 @@ def seed(total: int) -> None:
         Target,
         form_bit,
     )
+    from registry import demo as registry_demo
     from registry.models import Clause, OrgUnit, Person, Regulation
 
     call_command("migrate", verbosity=0)
-    registry_demo.seed()
+    registry_demo.seed()  # the demo county's units and people
+    login_demo.seed()  # the demo logins, case_officer among them
     from django.contrib.auth.models import Group
 
     from registry.models import Profile
