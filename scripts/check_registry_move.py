@@ -33,6 +33,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = "6dab1c9"  # main before the move (issue 11, items 1-5 merged)
 SAMPLE = 20
 
-# The models that moved, by model name; their tables were accountability_<name>, now registry_<name>.
-MOVED = (
-    "orgunit",
-    "historicalorgunit",
-    "person",
-    "historicalperson",
-    "profile",
-    "regulation",
-    "historicalregulation",
-    "clause",
-    "historicalclause",
-    "workcalendarday",
-    "historicalworkcalendarday",
-    "deadlinerule",
-    "historicaldeadlinerule",
-    "importbatch",
-    "importfile",
-    "importchange",
-)
+# The models that moved, by model name (as the migration that moves their content types lists them); their
+# tables were accountability_<name>, now registry_<name>.
+MOVED: tuple[str, ...] = import_module("registry.migrations.0003_registry_content_types").MOVED_MODELS
 RENAMED = {f"accountability_{name}": f"registry_{name}" for name in MOVED}
 
 # Run by the old code, after seed_demo: rows in every registry table that seed_demo leaves empty, and the
