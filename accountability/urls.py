@@ -31,6 +31,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("petitions/", include("petitions.urls")),
     # The registry's admin pages before it had an app of its own (issue 11).
+    path("admin/accountability/", moved_admin_page),
     path("admin/accountability/<str:model>/", moved_admin_page),
     path("admin/accountability/<str:model>/<path:rest>", moved_admin_page),
     path("admin/", admin.site.urls),

@@ -181,11 +181,12 @@ class WorkCalendarDayAdmin(SimpleHistoryAdmin):
     search_fields = ("name",)
 
 
-def moved_admin_page(request: HttpRequest, model: str, rest: str = "") -> HttpResponse:
-    """An admin page of the registry at its address before issue 11, `/admin/accountability/<model>/...`
+def moved_admin_page(request: HttpRequest, model: str = "", rest: str = "") -> HttpResponse:
+    """An admin page of the registry at its address before issue 11, `/admin/accountability/[<model>/...]`
     (bookmarks, links in old e-mails and notes), sent on to the same page under `/admin/registry/`."""
-    if model not in {m._meta.model_name for m in apps.get_app_config("registry").get_models()}:
+    if model and model not in {m._meta.model_name for m in apps.get_app_config("registry").get_models()}:
         raise Http404
     query = request.META.get("QUERY_STRING", "")
-    url = f"{reverse('admin:index')}registry/{model}/{rest}" + (f"?{query}" if query else "")
+    page = f"{model}/{rest}" if model else ""
+    url = f"{reverse('admin:index')}registry/{page}" + (f"?{query}" if query else "")
     return HttpResponsePermanentRedirect(iri_to_uri(url))

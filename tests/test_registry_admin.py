@@ -150,5 +150,6 @@ def test_the_registry_admin_pages_before_the_move_lead_to_the_same_pages(admin_c
     assert old["Location"] == f"/admin/registry/person/{person.pk}/change/?_changelist_filters=q%3D1"
     assert admin_client.get(old["Location"]).status_code == 200
     assert admin_client.get("/admin/accountability/orgunit/")["Location"] == "/admin/registry/orgunit/"
+    assert admin_client.get("/admin/accountability/")["Location"] == "/admin/registry/"
     # Only the registry's models moved: anything else there is not found.
     assert admin_client.get("/admin/accountability/notification/").status_code == 404
