@@ -5,8 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -
 # The dependencies first, in their own layer: empty package folders let pip resolve pyproject.toml
 # without the code, so a code change does not reinstall them.
 COPY pyproject.toml README.md ./
-RUN mkdir accountability cases inspections petitions && pip install --no-cache-dir . \
-    && pip uninstall -y accountability && rm -rf accountability cases inspections petitions build ./*.egg-info
+RUN mkdir accountability cases inspections kernel petitions registry && pip install --no-cache-dir . \
+    && pip uninstall -y accountability && rm -rf accountability cases inspections kernel petitions registry build ./*.egg-info
 COPY . .
 # The project itself as an editable install: the code, templates, static files and catalogues run from
 # /app (BASE_DIR), whichever process imports them (gunicorn, the Celery worker and beat, manage.py).

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from . import accounts, actions, lockout
-from .import_views import admin_only
+from . import accounts, actions, lockout, roles
 from .typing import AuthenticatedRequest
 
 
@@ -24,7 +23,7 @@ class UnlockForm(forms.Form):
     ip_address = forms.GenericIPAddressField(label=gettext_lazy("Sign-in address"), required=False)
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     locks = lockout.current_lockouts()
@@ -35,7 +34,7 @@ def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/lockout_list.html", {"rows": rows})
 
 
-@admin_only
+@roles.admin_only
 @require_POST
 def lockout_unlock(request: AuthenticatedRequest) -> HttpResponse:
     form = UnlockForm(request.POST)

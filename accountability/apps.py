@@ -1,21 +1,16 @@
+"""The project package as a Django app: the shell's models (notifications, the access log, document numbers,
+submission keys), its templates and catalogue, and the role groups kept in sync after every migrate."""
+
 from pathlib import Path
-from typing import Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def load_reference_data_after_migrate(sender: AppConfig, *, using: str = "default", **kwargs: Any) -> None:
-    """Add missing reference rows (regulations, deadline rules, calendar) after migrate or a test flush."""
-    if sender.name != "accountability" or kwargs.get("plan") == []:
-        return
-    from .reference.loader import load_reference_data
-
-    load_reference_data()
-
-
 class AccountabilityConfig(AppConfig):
     name = "accountability"
+    # The label the shell's models have always shown in the admin's permission lists; the registry's
+    # models, which moved to the `registry` app (issue 11), show the same one.
     verbose_name = _("Shared registry")
 
     def ready(self) -> None:
@@ -31,6 +26,3 @@ class AccountabilityConfig(AppConfig):
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="accountability.sync_role_permissions")
-        post_migrate.connect(
-            load_reference_data_after_migrate, dispatch_uid="accountability.load_reference_data"
-        )

@@ -22,14 +22,12 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home", order=0),
-    NavItem(_("People"), "registry:person_list", (roles.ADMIN, roles.CASE_OFFICER, roles.APPROVER), order=80),
     NavItem(
         _("Statistics"),
         "statistics",
         (roles.CASE_OFFICER, roles.APPROVER, roles.INSPECTION_LEADER, roles.PETITION_OFFICER),
         order=85,
     ),
-    NavItem(_("Import and export"), "registry:import_list", (roles.ADMIN,), order=90),
     NavItem(_("Sign-in lockouts"), "accounts:lockout_list", (roles.ADMIN,), order=95),
     NavItem(_("Administration"), "admin:index", (roles.ADMIN,), order=99),
 ]

@@ -5,11 +5,15 @@ permissions its roles need in `<app>/permissions.py` as ROLE_PERMISSIONS, and `s
 them. Object-level access (which case, which team) is django-guardian's and the access helpers' business.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Any
 
 from django.apps import apps as global_apps
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from kernel.hooks import contributions
@@ -35,16 +39,16 @@ ROLES = tuple(ROLE_LABELS)
 
 REGISTRY_MODELS = ("orgunit", "person", "profile", "regulation", "clause", "deadlinerule", "workcalendarday")
 
-# The registry's own contribution: everyone reads the registry; admins run it.
+# The registry's contribution (the `registry` app's models), declared here with the roles themselves:
+# everyone reads the registry; admins run it.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     role: [
-        f"accountability.view_{model}"
-        for model in ("orgunit", "person", "regulation", "clause", "deadlinerule")
+        f"registry.view_{model}" for model in ("orgunit", "person", "regulation", "clause", "deadlinerule")
     ]
     for role in ROLES
 }
 ROLE_PERMISSIONS[ADMIN] = [
-    f"accountability.{action}_{model}"
+    f"registry.{action}_{model}"
     for model in REGISTRY_MODELS
     for action in ("view", "add", "change", "delete")
 ] + ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"]
@@ -133,3 +137,19 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
 
 def role_labels(names: Iterable[str]) -> list[str]:
     return [str(ROLE_LABELS[name]) for name in ROLES if name in set(names)]
+
+
+View = Callable[..., HttpResponse]
+
+
+def admin_only(view: View) -> View:
+    """Signed-in system administrators (and superusers); everyone else gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_role(request.user, ADMIN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from kernel.hooks import contributions
 from kernel.xlsx import Sheet
-
-from .jurisdiction import profile_unit
-from .models import OrgUnit
+from registry.jurisdiction import profile_unit
+from registry.models import OrgUnit
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.xlsx import xlsx_response
+from registry.models import OrgUnit
 
-from .models import OrgUnit
 from .statistics import StatsFilters, annual_tables, jurisdiction_root, statistics_tables, table_sheets
 from .typing import AuthenticatedRequest
 from .validation import LATEST_YEAR, date_problems, show_problems

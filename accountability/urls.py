@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from registry.admin import moved_admin_page
+
 from . import statistics_views, views
 from .forms import LoginForm
 
@@ -24,9 +26,13 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("registry/", include("accountability.registry_urls")),
+    path("registry/", include("registry.urls")),
     path("cases/", include("cases.urls")),
     path("inspections/", include("inspections.urls")),
     path("petitions/", include("petitions.urls")),
+    # The registry's admin pages before it had an app of its own (issue 11).
+    path("admin/accountability/", moved_admin_page),
+    path("admin/accountability/<str:model>/", moved_admin_page),
+    path("admin/accountability/<str:model>/<path:rest>", moved_admin_page),
     path("admin/", admin.site.urls),
 ]

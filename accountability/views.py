@@ -1,4 +1,4 @@
-"""Views of the shell: home page, health check, the registry's people pages."""
+"""Views of the shell: home page, health check, notifications."""
 
 from typing import Any
 
@@ -16,8 +16,9 @@ from .typing import AuthenticatedRequest
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
+    from registry.models import Profile
+
     from .dashboard import dashboard_cards, grouped
-    from .models import Profile
 
     profile = Profile.objects.select_related("person", "unit").filter(user=request.user).first()
     return render(

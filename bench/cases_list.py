@@ -58,8 +58,7 @@ def seed(total: int) -> None:
     from django.db import transaction
     from django.db.models import F
 
-    from accountability import demo as registry_demo
-    from accountability.models import Clause, OrgUnit, Person, Regulation
+    from accountability import demo as login_demo
     from cases.models import (
         Case,
         CaseSource,
@@ -71,12 +70,15 @@ def seed(total: int) -> None:
         Target,
         form_bit,
     )
+    from registry import demo as registry_demo
+    from registry.models import Clause, OrgUnit, Person, Regulation
 
     call_command("migrate", verbosity=0)
-    registry_demo.seed()
+    registry_demo.seed()  # the demo county's units and people
+    login_demo.seed()  # the demo logins, case_officer among them
     from django.contrib.auth.models import Group
 
-    from accountability.models import Profile
+    from registry.models import Profile
 
     officer_group = Group.objects.get(name="case_officer")
     root = OrgUnit.objects.get(code="YA-00")

@@ -66,10 +66,10 @@ def seed(items: int, today: dt.date) -> None:
     from django.db import connection, transaction
 
     from accountability import roles
-    from accountability.models import OrgUnit, Person, Profile
-    from accountability.services.units import rebuild_unit_paths
     from inspections import actions
     from inspections.models import Finding, InspectionRound, InspectionTeam, RectificationItem
+    from registry.models import OrgUnit, Person, Profile
+    from registry.services.units import rebuild_unit_paths
 
     if RectificationItem.objects.count() == items:
         return

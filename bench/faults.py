@@ -170,8 +170,8 @@ def import_scenario(database_url: str, rows: int, kills: int, kill_after: float)
     prepare_database(database_url)  # created, migrated, the unit tree loaded; Django set up on it
     from django.contrib.auth import get_user_model
 
-    from accountability.models import ImportBatch, Person
-    from accountability.services import imports as service
+    from registry.models import ImportBatch, Person
+    from registry.services import imports as service
 
     reset_people()
     admin, _ = get_user_model().objects.get_or_create(username="faults-admin")

@@ -117,9 +117,9 @@ def child(path: str, unguarded: bool, cap_mb: int) -> None:
     import io
     import resource
 
-    from accountability.imports import people
-    from accountability.imports.problems import ImportRefusedError
-    from accountability.imports.reading import check_file
+    from registry.imports import people
+    from registry.imports.problems import ImportRefusedError
+    from registry.imports.reading import check_file
 
     content = Path(path).read_bytes()
     name = "名册" + Path(path).suffix
@@ -166,7 +166,7 @@ def speed(path: str, repeat: int) -> None:
 
     from python_calamine import CalamineWorkbook
 
-    from accountability.imports.scanning import measure as scan
+    from registry.imports.scanning import measure as scan
 
     content = Path(path).read_bytes()
     scans, reads = [], []

@@ -117,7 +117,7 @@ def generate(rows: int, path: Path, changed: bool = False) -> None:
     """The roster: about 70% of the dates as Excel date cells, the rest as Chinese text in varied forms."""
     import openpyxl
 
-    from accountability.validators import id_check_char
+    from registry.validators import id_check_char
 
     rng = random.Random(20261130)
     units = unit_tree()
@@ -199,9 +199,9 @@ def prepare_database(database_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from accountability.imports.columns import KIND_TOKENS
-    from accountability.models import OrgUnit
-    from accountability.services.units import rebuild_unit_paths
+    from registry.imports.columns import KIND_TOKENS
+    from registry.models import OrgUnit
+    from registry.services.units import rebuild_unit_paths
 
     if not OrgUnit.objects.filter(code="B-ROOT").exists():
         created: dict[str, OrgUnit] = {}
@@ -215,7 +215,7 @@ def prepare_database(database_url: str) -> None:
 def reset_people() -> None:
     from django.db import connection
 
-    from accountability.models import ImportBatch, ImportChange, Person
+    from registry.models import ImportBatch, ImportChange, Person
 
     with connection.cursor() as cursor:
         for model in (ImportChange, ImportBatch, Person.history.model, Person):
@@ -270,8 +270,8 @@ def child(args: argparse.Namespace) -> dict[str, object]:
         }
     if args.child == "stock":
         return stock(args, content, base_mb)
-    from accountability.models import ImportBatch, ImportFile
-    from accountability.services import imports as service
+    from registry.models import ImportBatch, ImportFile
+    from registry.services import imports as service
 
     if args.child == "preview":
         # Upload and check, as the upload step does; the batch goes on to the import child.
@@ -322,8 +322,8 @@ def stock(args: argparse.Namespace, content: bytes, base_mb: float) -> dict[str,
     import tablib
     from import_export import fields, resources, widgets
 
-    from accountability.imports.resources import ChineseDateWidget
-    from accountability.models import OrgUnit, Person
+    from registry.imports.resources import ChineseDateWidget
+    from registry.models import OrgUnit, Person
 
     class StockPersonResource(resources.ModelResource):
         staff_no = fields.Field(attribute="staff_no", column_name="工号")

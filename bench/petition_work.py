@@ -47,8 +47,8 @@ def timed(function: Callable[[], object]) -> float:
 
 
 def build_tree(units: int) -> list:
-    from accountability.models import OrgUnit
-    from accountability.services.units import save_unit
+    from registry.models import OrgUnit
+    from registry.services.units import save_unit
 
     root = OrgUnit.objects.filter(code="B-ROOT").first() or save_unit(
         OrgUnit(code="B-ROOT", name="基准县委", kind=OrgUnit.Kind.PARTY_COMMITTEE)
@@ -143,7 +143,7 @@ def main() -> None:
 
     from accountability import roles
     from accountability.celery import app
-    from accountability.models import Profile
+    from registry.models import Profile
 
     # The notifications' e-mails run in-process: a benchmark puts nothing on a shared broker.
     app.conf.task_always_eager = True

@@ -33,8 +33,8 @@ def main() -> None:
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from accountability.models import OrgUnit
     from cases.models import Case
+    from registry.models import OrgUnit
 
     seed(args.cases)
     settle()

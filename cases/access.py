@@ -2,7 +2,7 @@
 
 A user sees a case when they are named on it (a django-guardian `view_case` object permission), or when
 they hold the `view_case` model permission and the case is not confidential and its unit lies in their
-jurisdiction (the subtree of their profile's unit, `accountability.jurisdiction`).
+jurisdiction (the subtree of their profile's unit, `registry.jurisdiction`).
 
 The object permissions are never granted by hand: `case_grants` says what the case gives whom now (its
 lead officer, the user who registered it, its named users in `CaseNamedUser`, and the users linked to its
@@ -21,8 +21,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accountability.grants import Grant, grants_from
-from accountability.jurisdiction import jurisdiction_path
-from accountability.models import AccessGround, OrgUnit, Profile
+from accountability.models import AccessGround
+from registry.jurisdiction import jurisdiction_path
+from registry.models import OrgUnit, Profile
 
 from .models import Case, CaseNamedUser, CaseUserObjectPermission, InvestigationTeamMember
 

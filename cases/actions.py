@@ -25,21 +25,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accountability import roles
 from accountability.grants import sync_object_permissions
-from accountability.jurisdiction import profile_unit
-from accountability.models import (
-    AccessCause,
-    AccessChange,
-    Clause,
-    DeadlineRule,
-    OrgUnit,
-    Person,
-    Regulation,
-    regulation_in_force,
-)
+from accountability.models import AccessCause, AccessChange
 from accountability.notifications import notify
 from accountability.numbering import next_number
 from accountability.validation import FieldProblem
 from kernel.workflow import ActionError, ActionPermissionError, ConflictError, Wording, Workflow
+from registry.jurisdiction import profile_unit
+from registry.models import Clause, DeadlineRule, OrgUnit, Person, Regulation, regulation_in_force
 
 from . import guards
 from .access import can_see, case_grants, in_jurisdiction

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from accountability import roles
-from accountability.models import Clause, OrgUnit, Person
+from registry.models import Clause, OrgUnit, Person
 
 from . import actions
 from .deadlines import today

@@ -11,9 +11,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accountability.filters import OrderingFilter
-from accountability.models import OrgUnit, Person
 from accountability.validation import EARLIEST_DATE, LATEST_YEAR
 from accountability.widgets import QuickSelect
+from registry.models import OrgUnit, Person
 
 from .deadlines import today
 from .forms import officers

@@ -13,8 +13,8 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from accountability.models import Clause
 from accountability.validation import FieldProblem, date_problems, number_problems
+from registry.models import Clause
 
 from .deadlines import appeal_filing_due, today
 from .models import (

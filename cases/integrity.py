@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from accountability.models import Person
 from kernel.hooks import contributions
+from registry.models import Person
 
 from .access import cases_for_user
 from .deadlines import today

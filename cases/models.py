@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from accountability.chinese import document_number
 from accountability.files import unguessable_name
-from accountability.models import Clause, OrgUnit, Person, Regulation
+from registry.models import Clause, OrgUnit, Person, Regulation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accountability.models import Clause, OrgUnit
 from accountability.statistics import StatsFilters, Table, UnitTree, jurisdiction_root
+from registry.models import Clause, OrgUnit
 
 from .access import visibility_filter
 from .models import TERMINAL_STATES, Case, CaseSource, CaseState, CaseTransition, DecidedForm, Form, Measure

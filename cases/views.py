@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accountability.files import serve_file
 from accountability.grants import access_log
-from accountability.models import Person
 from accountability.paginator import CappedPaginator
 from accountability.submissions import already_sent, submit_once
 from accountability.typing import AuthenticatedRequest
 from accountability.validation import show_problems
 from kernel.action_views import Step, Steps, cleaned, done, submit
 from kernel.xlsx import xlsx_response
+from registry.models import Person
 
 from . import actions, forms
 from .access import cases_for_user, get_case_for_user

@@ -5,7 +5,7 @@ Every view reads through these helpers, so lists and detail pages cannot disagre
   `actions.sync_team_permissions`): they see the team's assignments, findings and rectification items;
   only the leader holds `lead_team` (verify, transfer, set and accept rectification);
 - a unit contact sees the rectification items of their own unit (`profile.unit`), and reports on them;
-  the profile unit and the jurisdiction are `accountability.jurisdiction`'s, read once per request;
+  the profile unit and the jurisdiction are `registry.jurisdiction`'s, read once per request;
 - case officers and approvers see, read-only, the rectification items of units in their jurisdiction
   (the escalation notifies them: the link they get must open);
 - admins see everything, read-only except for the reference data in the Django admin.
@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accountability import roles
-from accountability.jurisdiction import profile_unit
+from registry.jurisdiction import profile_unit
 
 from .models import (
     Assignment,

@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.grants import Grant, grants_from, sync_object_permissions
-from accountability.models import AccessCause, AccessChange, AccessGround, DeadlineRule, OrgUnit, Person
+from accountability.models import AccessCause, AccessChange, AccessGround
 from accountability.notifications import notify
 from accountability.validation import FieldProblem
 from cases import actions as case_actions
 from cases.models import Case, CaseSource
 from cases.uploads import validate_upload
 from kernel.workflow import ActionError, ActionPermissionError, ConflictError, lock
+from registry.models import DeadlineRule, OrgUnit, Person
 
 from . import guards
 from .access import leads, reports_for, works_in

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accountability import roles
-from accountability.models import OrgUnit, Person, Profile
+from registry.models import OrgUnit, Person, Profile
 
 from . import actions
 from .escalation import open_overdue_cases, run_escalation

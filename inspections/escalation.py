@@ -50,8 +50,9 @@ from django.utils.translation import gettext as _
 
 from accountability import roles
 from accountability.chinese import chinese_date
-from accountability.models import Notification, OrgUnit, Person, Profile
+from accountability.models import Notification
 from accountability.notifications import email_on_commit, notify
+from registry.models import OrgUnit, Person, Profile
 
 from .models import (
     ACTIVE_STATUSES,

@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accountability.models import OrgUnit, Person
 from accountability.submissions import OnceForm
+from registry.models import OrgUnit, Person
 
 from . import actions
 from .models import (

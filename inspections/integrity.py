@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accountability import roles
-from accountability.jurisdiction import jurisdiction_path
-from accountability.models import Person
 from cases.models import CaseSource
+from registry.jurisdiction import jurisdiction_path
+from registry.models import Person
 
 from .access import findings_for_user, items_for_user
 from .models import Escalation, Finding, FindingStatus

@@ -19,8 +19,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accountability.files import unguessable_name
-from accountability.models import OrgUnit, Person
 from accountability.validation import to_validation_error
+from registry.models import OrgUnit, Person
 
 
 class InspectionRound(models.Model):

@@ -8,8 +8,8 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from accountability import roles
-from accountability.models import OrgUnit
 from accountability.statistics import StatsFilters, Table, UnitTree, jurisdiction_root, percent
+from registry.models import OrgUnit
 
 from .access import may_see_rectification, rectification_filter
 from .actions import today

@@ -11,7 +11,7 @@ return; prefix it with a single quote so that it stays text.
   anything else stays as it is, and applying it twice changes nothing. Characters an .xlsx cannot hold
   (the C0 controls but tab, LF and CR) are dropped first, so that a stray one neither breaks the download
   nor hides a formula behind it. The registry's django-import-export resources, and so the admin's
-  export, run their cells through it too (`accountability/imports/resources.py`).
+  export, run their cells through it too (`registry/imports/resources.py`).
 - `xlsx_bytes` writes `Sheet`s (lines above, the header in bold, the rows, lines below): numbers, dates
   and booleans as such, every other value as guarded text (lazy translations included), never a formula
   or an error cell.
@@ -44,7 +44,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What a cell's text may not start with (OWASP CSV Injection); the import refuses such cells as well
-# (`accountability/imports/cleaning.py`), so that a file we wrote comes back unchanged.
+# (`registry/imports/cleaning.py`), so that a file we wrote comes back unchanged.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Values a sheet stores as they are (numbers, dates, booleans); everything else is written as text.

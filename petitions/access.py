@@ -9,7 +9,7 @@ Jurisdiction:
 - Approvers and case officers see the petitions of their ordinary jurisdiction (the subtree of their
   profile unit, as for cases), read-only except for the approvers' extension decisions.
 - Everyone else (inspectors, unit contacts, users without a role, admins without superuser) sees none.
-Both jurisdictions are built on `accountability.jurisdiction`, which reads the profile unit once per request.
+Both jurisdictions are built on `registry.jurisdiction`, which reads the profile unit once per request.
 
 A user sees a petition when they hold `petitions.view_petition` and either its responsible unit lies in
 their jurisdiction, or (petition officers) they registered it or are one of its handlers.
@@ -37,10 +37,10 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 
 from accountability import roles
-from accountability.jurisdiction import ancestor_ids as ancestor_ids  # re-exported for petitions.actions
-from accountability.jurisdiction import enclosing_path, enclosing_paths, jurisdiction_path
-from accountability.models import OrgUnit
-from accountability.privacy import mask_id_number, mask_name, mask_phone
+from registry.jurisdiction import ancestor_ids as ancestor_ids
+from registry.jurisdiction import enclosing_path, enclosing_paths, jurisdiction_path
+from registry.models import OrgUnit
+from registry.privacy import mask_id_number, mask_name, mask_phone
 
 from .models import Petition, PetitionHandler, SupervisionPlan
 

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accountability.admin_inlines import AccessChangeInline
 from accountability.admin_masking import MaskedFieldsAdmin, never, protect
-from accountability.privacy import mask_id_number, mask_name, mask_phone
+from registry.privacy import mask_id_number, mask_name, mask_phone
 
 from .access import mask_address, petitioner_for_display
 from .models import Assessment, Petition, PetitionTransition, SupervisionPlan

@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accountability.models import OrgUnit
 from cases.models import CaseSource, DecidedForm, Form
+from registry.models import OrgUnit
 
 from .models import RESPONSIBILITY_REGULATION, Assessment
 

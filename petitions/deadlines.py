@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.models import DeadlineRule
-from accountability.workcalendar import days_left
+from registry.models import DeadlineRule
+from registry.workcalendar import days_left
 
 from .models import Petition, PetitionState
 

@@ -18,10 +18,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accountability import roles
-from accountability.models import OrgUnit, Person
-from accountability.validators import id_check_char
 from cases import actions as case_actions
 from cases.models import Case, CaseSource, Form, ResponsibilityLevel
+from registry.models import OrgUnit, Person
+from registry.validators import id_check_char
 
 from . import actions
 from .deadlines import today

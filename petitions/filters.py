@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accountability.filters import OrderingFilter
-from accountability.models import OrgUnit
 from accountability.validation import EARLIEST_DATE, LATEST_YEAR
+from registry.models import OrgUnit
 
 from .access import personal_data_filter
 from .deadlines import today

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accountability import roles
-from accountability.models import Clause, OrgUnit, Person
 from accountability.submissions import OnceForm
+from registry.models import Clause, OrgUnit, Person
 
 from . import actions
 from .models import (

@@ -9,8 +9,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accountability.models import Person
 from cases.models import CaseSource
+from registry.models import Person
 
 from .access import petitions_for_user
 from .models import PetitionFailure, PetitionResponsibility

@@ -20,7 +20,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from accountability.chinese import document_number
-from accountability.models import Clause, OrgUnit, Person
+from registry.models import Clause, OrgUnit, Person
 
 PETITION_NUMBER_PREFIX = "信访"
 PETITION_NUMBER_KIND = "petition"

@@ -8,8 +8,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.models import OrgUnit
 from accountability.statistics import StatsFilters, Table, UnitTree, jurisdiction_root, percent
+from registry.models import OrgUnit
 
 from .access import can_work_on_petitions, visibility_filter
 from .models import Channel, Petition, PetitionState, PetitionTransition

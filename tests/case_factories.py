@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accountability.models import Clause
 from cases import actions
 from cases.models import Case, CaseSource, CaseState, Form, Measure, ResponsibilityLevel
+from registry.models import Clause
 from tests.personas import Personas, make_person
 
 DECIDED_ON = dt.date(2026, 3, 2)

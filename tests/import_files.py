@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import openpyxl
 from django.urls import reverse
 
-from accountability.models import ImportBatch
-from accountability.services import imports as service
+from registry.models import ImportBatch
+from registry.services import imports as service
 from tests.personas import valid_id_number
 
 PEOPLE_HEADERS = [
@@ -162,7 +162,7 @@ class Importer:
 
 def messages_of(batch: ImportBatch) -> list[tuple[int, str, str]]:
     """(row, column, message in the active language) for every problem shown on the page."""
-    from accountability.imports.problems import render
+    from registry.imports.problems import render
 
     return [
         (entry["row"], found["column"], render(found["code"], found["params"]))

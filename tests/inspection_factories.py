@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from accountability.models import OrgUnit
 from inspections import actions
 from inspections.models import (
     Assignment,
@@ -15,6 +14,7 @@ from inspections.models import (
     InspectionTeam,
     RectificationItem,
 )
+from registry.models import OrgUnit
 from tests.personas import Personas, make_person
 
 

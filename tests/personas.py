@@ -16,10 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from accountability import roles
-from accountability.models import OrgUnit, Person, Profile
 from accountability.roles import sync_role_permissions
-from accountability.services.units import save_unit
-from accountability.validators import id_check_char
+from registry.models import OrgUnit, Person, Profile
+from registry.services.units import save_unit
+from registry.validators import id_check_char
 
 PASSWORD = "Persona-pass-2026"
 

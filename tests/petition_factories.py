@@ -12,9 +12,9 @@ import pytest
 import time_machine
 
 from accountability import roles
-from accountability.models import OrgUnit
 from petitions import actions
 from petitions.models import Channel, Outcome, Petition, PetitionState, ReviewOutcome
+from registry.models import OrgUnit
 from tests.personas import Personas, make_unit, make_user, valid_id_number
 
 D = dt.date

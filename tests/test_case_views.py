@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accountability import roles
-from accountability.models import Person
 from cases.models import Attachment, Case, CaseState
+from registry.models import Person
 from tests.case_factories import advance, draft_case
 from tests.conftest import login
 from tests.personas import Personas, make_person, make_user

@@ -56,7 +56,7 @@ def test_the_five_collectors_see_every_app(db) -> None:
     assert set(NAV_ITEMS) <= set(items)  # the shell's own entries
     assert {item.url_name.split(":")[0] for item in items} >= {"cases", "inspections", "petitions"}
     declared = declared_role_permissions()
-    assert "accountability.view_orgunit" in declared["case_officer"]  # the registry's, in roles.py
+    assert "registry.view_orgunit" in declared["case_officer"]  # the registry's, in roles.py
     assert "cases.view_case" in declared["case_officer"]  # the app's, in cases/permissions.py
 
 

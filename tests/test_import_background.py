@@ -10,8 +10,8 @@ from celery.signals import task_prerun
 from django.urls import reverse
 from django.utils import timezone
 
-from accountability.models import ImportBatch, ImportFile, Person
-from accountability.services import imports as service
+from registry.models import ImportBatch, ImportFile, Person
+from registry.services import imports as service
 from tests.conftest import login, wait_for
 from tests.import_files import roster, xlsx
 from tests.personas import Personas
@@ -80,7 +80,7 @@ def test_a_worker_failure_marks_the_batch_and_writes_nothing(
     )
     wait_for(lambda: _status(batch) == Status.PREVIEW, timeout=60)
 
-    from accountability.imports import people
+    from registry.imports import people
 
     write_staged = people._write_staged
     seen_inside: list[int] = []

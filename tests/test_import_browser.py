@@ -8,8 +8,8 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from accountability.models import ImportBatch, Person
-from accountability.services import imports as service
+from registry.models import ImportBatch, Person
+from registry.services import imports as service
 from tests.browser import chromium_page, sign_in
 from tests.import_files import person_row, roster, xlsx
 from tests.personas import PASSWORD, Personas

@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from accountability import tasks
-from accountability.imports import scanning
-from accountability.imports.problems import ImportRefusedError, render
-from accountability.models import ImportBatch, ImportFile, Person
+from registry import tasks
+from registry.imports import scanning
+from registry.imports.problems import ImportRefusedError, render
+from registry.models import ImportBatch, ImportFile, Person
 from tests import hostile_files as hostile
 from tests.conftest import login
 from tests.import_files import PEOPLE_HEADERS, Importer, csv_bytes, detail_page, roster, xls, xlsx
@@ -350,8 +350,8 @@ import json, os, sys
 import django
 django.setup()
 from tests import hostile_files as hostile
-from accountability.imports.problems import ImportRefusedError
-from accountability.imports.reading import check_file
+from registry.imports.problems import ImportRefusedError
+from registry.imports.reading import check_file
 
 def peak_kb():
     for line in open("/proc/self/status"):

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from accountability.imports import people, staging
-from accountability.models import ImportBatch, ImportChange, ImportFile, Person, Profile
+from registry.imports import people, staging
+from registry.models import ImportBatch, ImportChange, ImportFile, Person, Profile
 from tests.conftest import login
 from tests.hostile_files import zip_bomb
 from tests.import_files import (
@@ -552,7 +552,7 @@ def test_the_bad_rows_download_has_the_rows_and_the_reasons(importer: Importer, 
 def test_bad_rows_are_all_in_the_download_even_beyond_the_page(
     importer: Importer, client, monkeypatch
 ) -> None:
-    from accountability.services import imports
+    from registry.services import imports
 
     monkeypatch.setattr(imports, "PAGE_PROBLEM_ROWS", 2)
     rows = roster(5)
@@ -587,8 +587,8 @@ def test_bad_rows_are_all_in_the_download_even_beyond_the_page(
 def test_the_column_check_of_id_numbers_matches_the_model_validator(value: str) -> None:
     from django.core.exceptions import ValidationError
 
-    from accountability.imports.cleaning import id_number_problem
-    from accountability.validators import validate_id_number
+    from registry.imports.cleaning import id_number_problem
+    from registry.validators import validate_id_number
 
     try:
         validate_id_number(value)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accountability.models import ImportBatch, ImportFile, Person
+from registry.models import ImportBatch, ImportFile, Person
 from tests.conftest import login
 from tests.import_files import roster, xlsx
 from tests.personas import Personas
@@ -111,8 +111,8 @@ def test_csrf_is_required_for_every_change(personas: Personas, batch: ImportBatc
 
 @pytest.mark.parametrize("model", ["person", "orgunit"])
 def test_the_admin_export_and_import_are_for_admins(client, personas: Personas, model: str) -> None:
-    export = reverse(f"admin:accountability_{model}_export")
-    imports = reverse(f"admin:accountability_{model}_import")
+    export = reverse(f"admin:registry_{model}_export")
+    imports = reverse(f"admin:registry_{model}_import")
     login(client, personas.officer)  # not staff: the admin sends them to its login
     assert client.get(export).status_code == 302
     assert client.get(imports).status_code == 302
@@ -127,8 +127,8 @@ def test_the_admin_export_and_import_are_for_admins(client, personas: Personas, 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('registry:import_list')}?kind={kind}"
     # The stock confirm step is closed too: every import goes through a batch.
-    process = client.post(reverse(f"admin:accountability_{model}_process_import"), {"import_file_name": "x"})
+    process = client.post(reverse(f"admin:registry_{model}_process_import"), {"import_file_name": "x"})
     assert process.status_code == 302
     assert process["Location"] == f"{reverse('registry:import_list')}?kind={kind}"
-    changelist = client.get(reverse(f"admin:accountability_{model}_changelist")).content.decode()
+    changelist = client.get(reverse(f"admin:registry_{model}_changelist")).content.decode()
     assert export in changelist and imports in changelist

@@ -12,11 +12,11 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from accountability import tasks
 from accountability.celery import app
-from accountability.imports import people
-from accountability.models import ImportBatch, Person
-from accountability.services import imports as service
+from registry import tasks
+from registry.imports import people
+from registry.models import ImportBatch, Person
+from registry.services import imports as service
 from tests.conftest import login
 from tests.import_files import Importer, detail_page, roster, xlsx
 from tests.personas import Personas

@@ -11,9 +11,9 @@ from tests.embedded import embedded_env, manage
 SCRIPT = r"""
 import json
 from django.contrib.auth import get_user_model
-from accountability.models import ImportBatch, OrgUnit, Person
-from accountability.services import imports as service
-from accountability.services.units import save_unit
+from registry.models import ImportBatch, OrgUnit, Person
+from registry.services import imports as service
+from registry.services.units import save_unit
 from tests.import_files import UNIT_HEADERS, roster, xlsx
 
 admin = get_user_model().objects.create_user("importer", password="x-Importer-2026")

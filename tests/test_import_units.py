@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accountability.models import ImportBatch, OrgUnit
+from registry.models import ImportBatch, OrgUnit
 from tests.import_files import UNIT_HEADERS, Importer, messages_of, xlsx
 from tests.personas import Personas, make_person
 

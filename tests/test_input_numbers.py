@@ -17,11 +17,11 @@ import pytest
 from django.urls import reverse
 
 from accountability import roles
-from accountability.models import DeadlineRule
 from cases import actions as case_actions
 from cases.models import Case, CaseState
 from inspections.models import EscalationStep, InspectionRound
 from petitions.models import PetitionExtension
+from registry.models import DeadlineRule
 from tests import petition_factories as pf
 from tests.case_factories import advance, decision_for, draft_case
 from tests.conftest import login
@@ -135,7 +135,7 @@ INPUTS = {
     ),
     "admin-rule-amount": Input(
         "superuser",
-        lambda w: reverse("admin:accountability_deadlinerule_change", args=[_rule().pk]),
+        lambda w: reverse("admin:registry_deadlinerule_change", args=[_rule().pk]),
         "post",
         "amount",
         lambda w: {

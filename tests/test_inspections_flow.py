@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from accountability.models import DeadlineRule, Notification
+from accountability.models import Notification
 from cases.models import Case, CaseSource, CaseState
 from inspections import actions
 from inspections.actions import InspectionActionError, InspectionPermissionError
@@ -28,6 +28,7 @@ from inspections.models import (
     RectificationReport,
     RectificationStatus,
 )
+from registry.models import DeadlineRule
 from tests import inspection_factories as f
 from tests.conftest import login
 from tests.personas import Personas, make_person
@@ -280,7 +281,7 @@ def test_seed_demo_adds_a_round_of_three_teams_with_items_in_every_colour(client
     round_ = InspectionRound.objects.get()
     assert round_.teams.count() == 3
     assert Finding.objects.filter(case__isnull=False).count() == 3
-    from accountability.models import Profile
+    from registry.models import Profile
 
     login(client, Profile.objects.get(user__username="admin").user)
     page = client.get(reverse("inspections:item_list")).content.decode()

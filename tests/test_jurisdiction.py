@@ -1,4 +1,4 @@
-"""One jurisdiction helper (accountability/jurisdiction.py), read once per request.
+"""One jurisdiction helper (registry/jurisdiction.py), read once per request.
 
 Every access module (cases, inspections, petitions) and the statistics ask it for the user's profile
 unit; within a request the first answer is shared, keyed by user id, and a new request reads again.
@@ -13,19 +13,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accountability import jurisdiction, roles
-from accountability.models import Profile
+from accountability import roles
 from accountability.statistics import jurisdiction_root
 from cases import access as case_access
 from inspections import access as inspection_access
 from petitions import access as petition_access
+from registry import jurisdiction
+from registry.models import Profile
 from tests.conftest import login
 from tests.personas import Personas, make_user
 
 
 def profile_reads(context: CaptureQueriesContext) -> int:
     """How many of the captured queries read a profile's unit."""
-    return sum('"accountability_profile"' in query["sql"] for query in context.captured_queries)
+    return sum('"registry_profile"' in query["sql"] for query in context.captured_queries)
 
 
 def warm(user: User) -> User:

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from accountability.models import Clause
 from cases import actions as case_actions
 from cases.models import Case, CaseSource, CaseState, DecidedForm, Form
 from petitions import actions
 from petitions.actions import PetitionActionError, PetitionPermissionError
 from petitions.assessment import assessment_rows, honours_eligible
 from petitions.models import Assessment, SubjectKind
+from registry.models import Clause
 from tests.case_factories import DELIVERED_ON
 from tests.case_factories import advance as advance_case
 from tests.conftest import login

@@ -2,9 +2,9 @@
 
 import pytest
 
-from accountability.models import OrgUnit
 from petitions import actions
 from petitions.models import Petition, PetitionState
+from registry.models import OrgUnit
 from tests.browser import PHONE, chromium_page, sign_in
 from tests.personas import PASSWORD, Personas
 

@@ -281,7 +281,7 @@ class TestReviewWindows:
 
 def test_the_periods_are_read_from_the_deadline_rules(personas: Personas) -> None:
     """Correcting a rule's amount changes the computed deadline without a code change."""
-    from accountability.models import DeadlineRule
+    from registry.models import DeadlineRule
 
     DeadlineRule.objects.filter(code="petition_acceptance").update(amount=10)
     petition = register(personas, received_on=D(2025, 11, 3))

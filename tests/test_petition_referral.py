@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accountability.models import Clause
 from cases.models import Case, CaseSource, CaseState, CaseTransition
 from petitions import actions
 from petitions.actions import PetitionActionError
 from petitions.models import PetitionFailure, PetitionResponsibility, SubjectKind
+from registry.models import Clause
 from tests.conftest import login
 from tests.personas import Personas, make_person
 from tests.petition_factories import (

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from accountability.models import ImportBatch
+from registry.models import ImportBatch
 from tests.conftest import login
 from tests.import_files import PEOPLE_HEADERS, UNIT_HEADERS, Importer
 from tests.personas import Personas, make_person
@@ -97,7 +97,7 @@ def test_the_template_has_the_headers_only(client, registry: Personas) -> None:
 
 def test_the_admin_export_uses_the_same_resource(client, registry: Personas) -> None:
     login(client, registry.admin)
-    url = reverse("admin:accountability_person_export")
+    url = reverse("admin:registry_person_export")
     form = client.get(url).context["form"]
     data = {"format": "0", "resource": "0"}
     data |= {name: "on" for name in form.fields if name.startswith("personresource_")}

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from accountability.validators import id_check_char, validate_id_number
+from registry.validators import id_check_char, validate_id_number
 
 # Published examples of the standard and check digits worked by hand:
 # 11010519491231002X: weighted sum 167, 167 mod 11 = 2 -> "X"; 110105198005170017: 192 mod 11 = 5 -> "7".

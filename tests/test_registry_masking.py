@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accountability.privacy import mask_id_number, mask_name, mask_phone
+from registry.privacy import mask_id_number, mask_name, mask_phone
 from tests.conftest import login
 from tests.personas import Personas, make_person
 
@@ -44,7 +44,7 @@ def test_admins_see_the_full_numbers(client, personas: Personas, person) -> None
     page = client.get(reverse("registry:person_detail", args=[person.pk])).content.decode()
     assert "532325198001010012" in page
     assert "13812341234" in page
-    listing = client.get(reverse("admin:accountability_person_changelist")).content.decode()
+    listing = client.get(reverse("admin:registry_person_changelist")).content.decode()
     assert "532325198001010012" in listing
 
 

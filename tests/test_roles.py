@@ -23,13 +23,13 @@ def test_every_role_of_the_domain_has_a_group() -> None:
 
 
 def test_roles_carry_their_model_permissions(personas: Personas) -> None:
-    assert personas.officer.has_perm("accountability.view_person")
-    assert not personas.officer.has_perm("accountability.change_person")
-    assert personas.admin.has_perm("accountability.add_person")
-    assert personas.admin.has_perm("accountability.change_orgunit")
-    assert personas.admin.has_perm("accountability.change_clause")
+    assert personas.officer.has_perm("registry.view_person")
+    assert not personas.officer.has_perm("registry.change_person")
+    assert personas.admin.has_perm("registry.add_person")
+    assert personas.admin.has_perm("registry.change_orgunit")
+    assert personas.admin.has_perm("registry.change_clause")
     assert personas.admin.has_perm("auth.add_user")
-    assert not personas.outsider.has_perm("accountability.view_person")
+    assert not personas.outsider.has_perm("registry.view_person")
 
 
 def test_sync_is_idempotent() -> None:

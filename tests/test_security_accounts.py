@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accountability import accounts, roles
-from accountability.models import Profile
 from accountability.roles import sync_role_permissions
+from registry.models import Profile
 from tests.conftest import login
 from tests.personas import PASSWORD, Personas, make_user
 

@@ -128,7 +128,7 @@ def test_the_main_pages_run_under_the_policy(live_server, transactional_personas
             visit(page, f"{base}/accounts/lockouts/")
             page.goto(f"{base}/admin/auth/user/{personas.officer.pk}/change/")
             page.locator("select[name=groups_old]").wait_for(state="attached")
-            page.goto(f"{base}/admin/accountability/person/export/")
+            page.goto(f"{base}/admin/registry/person/export/")
             columns = page.locator(".selectable-field-export-row input[type=checkbox]")
             assert columns.count() > 5 and columns.first.is_checked()
             assert violations == [], "\n".join(violations)

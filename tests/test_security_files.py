@@ -121,7 +121,7 @@ def test_every_file_field_of_the_project_stores_unguessable_names() -> None:
 
     from accountability.files import UNGUESSABLE
 
-    project_apps = {"accountability", "cases", "inspections", "petitions"}
+    project_apps = {"accountability", "registry", "cases", "inspections", "petitions"}
     fields = [
         field
         for model in django_apps.get_models()

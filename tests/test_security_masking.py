@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 
 from accountability import roles
 from accountability.admin_masking import masked_fields
-from accountability.imports.resources import PersonResource
-from accountability.models import Person
 from petitions.models import Petition
+from registry.imports.resources import PersonResource
+from registry.models import Person
 from tests.conftest import login
 from tests.personas import Personas, make_person, make_user, valid_id_number
 from tests.petition_factories import (
@@ -97,7 +97,7 @@ def test_the_integrity_record_shows_neither_number_nor_birth_date(client, person
 
 def test_the_admin_form_shows_the_birth_year_to_masked_viewers(client, clerk, person) -> None:
     login(client, clerk)
-    response = client.get(reverse("admin:accountability_person_change", args=[person.pk]))
+    response = client.get(reverse("admin:registry_person_change", args=[person.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "5323**********0012" in page
@@ -109,7 +109,7 @@ def test_the_admin_form_shows_the_birth_year_to_masked_viewers(client, clerk, pe
 
 def test_the_admin_form_keeps_everything_for_registry_admins(client, personas: Personas, person) -> None:
     login(client, personas.admin)
-    page = client.get(reverse("admin:accountability_person_change", args=[person.pk])).content.decode()
+    page = client.get(reverse("admin:registry_person_change", args=[person.pk])).content.decode()
     assert ID_NUMBER in page
     assert "13812341234" in page
     assert 'name="birth_date" value="1980/01/01"' in page
@@ -120,7 +120,7 @@ def test_the_admin_history_masks_changed_personal_data(client, clerk, personas: 
     person.birth_date = dt.date(1980, 1, 2)
     person.post = "副局长"
     person.save()
-    url = reverse("admin:accountability_person_history", args=[person.pk])
+    url = reverse("admin:registry_person_history", args=[person.pk])
 
     login(client, clerk)
     page = client.get(url).content.decode()
@@ -181,8 +181,8 @@ def test_a_guessed_prefix_answers_like_any_other(
     client, clerk, person, other_person, lookup, right, wrong
 ) -> None:
     login(client, clerk)
-    assert _changelist(client, "accountability_person", {}).status_code == 200
-    answers = [_changelist(client, "accountability_person", {lookup: value}) for value in (right, wrong)]
+    assert _changelist(client, "registry_person", {}).status_code == 200
+    answers = [_changelist(client, "registry_person", {lookup: value}) for value in (right, wrong)]
     assert [answer.status_code for answer in answers] == [400, 400]
     assert answers[0].content == answers[1].content
     assert "请求未被接受" in answers[0].content.decode()
@@ -191,7 +191,7 @@ def test_a_guessed_prefix_answers_like_any_other(
 def test_units_cannot_be_filtered_by_their_peoples_numbers(client, clerk, person) -> None:
     login(client, clerk)
     for value in (ID_NUMBER[:6], "110105"):
-        response = _changelist(client, "accountability_orgunit", {"people__id_number__startswith": value})
+        response = _changelist(client, "registry_orgunit", {"people__id_number__startswith": value})
         assert response.status_code == 400
 
 
@@ -199,7 +199,7 @@ def test_registry_admins_may_filter_what_they_see_in_full(
     client, personas: Personas, person, other_person
 ) -> None:
     login(client, personas.admin)
-    narrowed = _changelist(client, "accountability_person", {"id_number__startswith": ID_NUMBER[:6]})
+    narrowed = _changelist(client, "registry_person", {"id_number__startswith": ID_NUMBER[:6]})
     assert narrowed.status_code == 200
     assert ID_NUMBER in narrowed.content.decode()
     assert OTHER_ID_NUMBER not in narrowed.content.decode()
@@ -207,10 +207,10 @@ def test_registry_admins_may_filter_what_they_see_in_full(
 
 def test_the_person_admin_search_does_not_match_masked_fields(client, clerk, person, other_person) -> None:
     login(client, clerk)
-    guessed = _changelist(client, "accountability_person", {"q": ID_NUMBER[:6]}).context["cl"]
-    other = _changelist(client, "accountability_person", {"q": "110105"}).context["cl"]
+    guessed = _changelist(client, "registry_person", {"q": ID_NUMBER[:6]}).context["cl"]
+    other = _changelist(client, "registry_person", {"q": "110105"}).context["cl"]
     assert guessed.result_count == other.result_count == 0
-    assert _changelist(client, "accountability_person", {"q": "钱五"}).context["cl"].result_count == 1
+    assert _changelist(client, "registry_person", {"q": "钱五"}).context["cl"].result_count == 1
 
 
 @pytest.mark.parametrize(

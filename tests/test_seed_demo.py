@@ -9,16 +9,16 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accountability import roles
-from accountability.models import OrgUnit, Person
-from accountability.validators import validate_id_number
 from cases.models import Case, CaseState
+from registry.models import OrgUnit, Person
+from registry.validators import validate_id_number
 
 
 def _counts() -> dict[str, int]:
     """Rows of every model of our apps: a second run must not change any of them."""
     return {
         model._meta.label: model._default_manager.count()
-        for app in ("accountability", "cases", "inspections", "petitions")
+        for app in ("accountability", "registry", "cases", "inspections", "petitions")
         for model in apps.get_app_config(app).get_models()
     }
 

@@ -15,12 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accountability import roles
-from accountability.models import Notification, OrgUnit
+from accountability.models import Notification
 from accountability.tasks import email_notifications
 from petitions import actions
 from petitions.actions import PetitionActionError, PetitionPermissionError, supervision
 from petitions.models import SupervisionPlan, SupervisionReminder
 from petitions.tasks import send_annual_supervision_reminders
+from registry.models import OrgUnit
 from tests.conftest import wait_for
 from tests.personas import Personas, make_unit, make_user
 from tests.petition_factories import petition_clock  # noqa: F401 - autouse: the tests run on 30 Nov 2026

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from accountability.models import DeadlineRule, WorkCalendarDay, add_months
-from accountability.workcalendar import add_working_days, days_left, is_working_day, working_days_between
+from registry.models import DeadlineRule, WorkCalendarDay, add_months
+from registry.workcalendar import add_working_days, days_left, is_working_day, working_days_between
 
 pytestmark = pytest.mark.django_db
 

@@ -28,10 +28,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from accountability.models import OrgUnit
 from cases.models import CaseState
 from kernel.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, xlsx_bytes, xlsx_response
 from petitions.tasks import send_annual_supervision_reminders
+from registry.models import OrgUnit
 from tests.case_factories import advance, draft_case
 from tests.conftest import login
 from tests.import_files import Importer, roster, xlsx
@@ -134,7 +134,7 @@ def _get(who: str, url: Callable[[World], str], params: dict[str, str] | None = 
 def _admin_export(model: str) -> Fetch:
     def fetch(client: Any, world: World) -> HttpResponse:
         login(client, world.personas.admin)
-        url = reverse(f"admin:accountability_{model}_export")
+        url = reverse(f"admin:registry_{model}_export")
         form = client.get(url).context["form"]
         data = {"format": "0", "resource": "0"}
         data |= {name: "on" for name in form.fields if name.startswith(f"{model}resource_")}
@@ -175,8 +175,8 @@ DOWNLOADS: dict[str, tuple[Fetch, frozenset[str]]] = {
         _get("admin", lambda w: reverse("registry:import_template", args=["people"])),
         frozenset(),
     ),
-    "admin:accountability_person_export": (_admin_export("person"), ALL),
-    "admin:accountability_orgunit_export": (_admin_export("orgunit"), ALL),
+    "admin:registry_person_export": (_admin_export("person"), ALL),
+    "admin:registry_orgunit_export": (_admin_export("orgunit"), ALL),
 }
 
 

@@ -32,7 +32,10 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    # The project package and the shell (home, notifications, accounts, statistics), then the registry
+    # every domain app reads, then the domain apps; kernel/ is plain Python, not an app.
     "accountability",
+    "registry",
     "cases",
     "inspections",
     "petitions",
@@ -48,8 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A user's jurisdiction is read once per request, forgotten after it (accountability/jurisdiction.py).
-    "accountability.jurisdiction.RequestScopeMiddleware",
+    # A user's jurisdiction is read once per request, forgotten after it (registry/jurisdiction.py).
+    "registry.jurisdiction.RequestScopeMiddleware",
     # After authentication: responses to signed-in users are never stored by browsers or proxies.
     "accountability.security.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,6 +139,7 @@ LANGUAGES = [
 # makemessages files each string under the first of these whose parent folder holds the source file.
 LOCALE_PATHS = [
     BASE_DIR / "accountability" / "locale",
+    BASE_DIR / "registry" / "locale",
     BASE_DIR / "cases" / "locale",
     BASE_DIR / "inspections" / "locale",
     BASE_DIR / "petitions" / "locale",
@@ -269,6 +273,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # Each app contributes its demo data; seed_demo runs these in order.
 DEMO_SEEDERS = [
+    "registry.demo.seed",
     "accountability.demo.seed",
     "cases.demo.seed",
     "inspections.demo.seed",

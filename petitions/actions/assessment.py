@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accountability.models import OrgUnit
+from registry.models import OrgUnit
 
 from ..access import units_for_user
 from ..deadlines import today

@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accountability.models import OrgUnit
 from kernel.workflow import ActionError, ActionPermissionError, ConflictError
+from registry.models import OrgUnit
 
 from ..models import Petition
 

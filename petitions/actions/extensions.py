@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from accountability import roles
 from accountability.chinese import chinese_date
-from accountability.models import OrgUnit
 from accountability.notifications import notify
 from accountability.validation import FieldProblem
+from registry.models import OrgUnit
 
 from .. import deadlines
 from ..access import ancestor_ids

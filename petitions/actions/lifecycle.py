@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from accountability import roles
 from accountability.grants import record_access_change
-from accountability.models import AccessCause, AccessGround, OrgUnit, Person
+from accountability.models import AccessCause, AccessGround
 from accountability.notifications import notify
 from accountability.numbering import next_number
 from accountability.validation import FieldProblem, date_problems
-from accountability.validators import normalise_id_number, validate_id_number
 from kernel.workflow import Wording, Workflow
+from registry.models import OrgUnit, Person
+from registry.validators import normalise_id_number, validate_id_number
 
 from .. import deadlines, guards
 from ..access import can_see, in_petition_jurisdiction, may_assign_handlers, personal_data_filter

@@ -12,10 +12,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accountability.models import Clause, OrgUnit, Person
 from accountability.validation import FieldProblem, date_problems
 from cases import actions as case_actions
 from cases.models import CaseSource
+from registry.models import Clause, OrgUnit, Person
 
 from ..access import in_petition_jurisdiction
 from ..models import (

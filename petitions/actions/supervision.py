@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accountability import roles
-from accountability.jurisdiction import profile_paths
-from accountability.models import OrgUnit
 from accountability.notifications import notify
 from accountability.validation import FieldProblem
-from accountability.workcalendar import next_working_day_on_or_after
+from registry.jurisdiction import profile_paths
+from registry.models import OrgUnit
+from registry.workcalendar import next_working_day_on_or_after
 
 from ..access import petition_jurisdiction_paths, plans_for_user
 from ..deadlines import today
@@ -114,10 +114,7 @@ def _overseers(role: str, units: Sequence[OrgUnit]) -> dict[User, list[OrgUnit]]
     """Users of `role` and the units among `units` they oversee (petition officers by petition
     jurisdiction, approvers by their own), in a fixed number of queries."""
     users = list(User.objects.filter(groups__name=role, is_active=True).distinct())
-    if role == roles.PETITION_OFFICER:
-        paths = petition_jurisdiction_paths(users)
-    else:
-        paths = profile_paths(users)
+    paths = petition_jurisdiction_paths(users) if role == roles.PETITION_OFFICER else profile_paths(users)
     result: dict[User, list[OrgUnit]] = {}
     for user in users:
         path = paths.get(user.pk)

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from accountability.notifications import in_app_only
-from accountability.reference.loader import load_reference_data
 from accountability.roles import sync_role_permissions
+from registry.reference.loader import load_reference_data
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from .chinese import chinese_date
+from accountability.chinese import chinese_date
 
 ADMIN_ROLE = "admin"
 
@@ -57,7 +57,7 @@ def is_registry_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:
         return True
     cached = getattr(user, "_role_names", None)
     if cached is None:
-        from .roles import role_names
+        from accountability.roles import role_names
 
         cached = role_names(user)
     return ADMIN_ROLE in cached

@@ -10,5 +10,5 @@
   writes, every cell through its formula guard.
 
 The state changes (create, check, confirm, import, roll back a batch) are in
-`accountability.services.imports`; the Celery tasks in `accountability.tasks` only call them.
+`registry.services.imports`; the Celery tasks in `registry.tasks` only call them.
 """

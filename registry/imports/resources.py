@@ -98,7 +98,7 @@ def _unit_header(key: str) -> str:
 
 class PersonResource(NeutralisingResource):
     """The people roster. Exports hold the ID number, phone and birth date in full only for a `viewer` who
-    sees them in full (accountability/privacy.py); without a viewer, or for anyone else, they are masked."""
+    sees them in full (registry/privacy.py); without a viewer, or for anyone else, they are masked."""
 
     staff_no = fields.Field(attribute="staff_no", column_name=_person_header("staff_no"))
     name = fields.Field(attribute="name", column_name=_person_header("name"))

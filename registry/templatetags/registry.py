@@ -4,8 +4,9 @@ import datetime as dt
 
 from django import template
 
+from accountability.chinese import chinese_date
+
 from .. import privacy
-from ..chinese import chinese_date
 
 register = template.Library()
 

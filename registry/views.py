@@ -15,7 +15,7 @@ def people_for_user(user: object) -> QuerySet[Person]:
 
 
 @login_required
-@permission_required("accountability.view_person", raise_exception=True)
+@permission_required("registry.view_person", raise_exception=True)
 def person_list(request: HttpRequest) -> HttpResponse:
     people = people_for_user(request.user)
     query = request.GET.get("q", "").strip()
@@ -30,7 +30,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("accountability.view_person", raise_exception=True)
+@permission_required("registry.view_person", raise_exception=True)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(people_for_user(request.user), pk=pk)
     return render(request, "registry/person_detail.html", {"person": person})

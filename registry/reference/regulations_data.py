@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..chinese import chinese_numeral
+from accountability.chinese import chinese_numeral
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 

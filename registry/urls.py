@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import import_views, registry_views
+from . import import_views, views
 
 app_name = "registry"
 
 urlpatterns = [
-    path("people/", registry_views.person_list, name="person_list"),
-    path("people/<int:pk>/", registry_views.person_detail, name="person_detail"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/upload/", import_views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),

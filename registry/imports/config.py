@@ -2,7 +2,7 @@
 
 The limits on what a file unpacks to are about memory: python-calamine holds a whole sheet, so a worker
 needs a few times the unpacked size (docs/PERFORMANCE.md). They are set just above the largest roster
-`max_rows` allows, and `accountability.imports.scanning` checks them while it streams the file, before
+`max_rows` allows, and `registry.imports.scanning` checks them while it streams the file, before
 the reader sees it.
 """
 

@@ -5,13 +5,9 @@ Thin: each view checks the role, then calls `services.imports` or the download b
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,29 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accountability import roles
+from accountability.typing import AuthenticatedRequest
 from kernel.xlsx import xlsx_response
 
-from . import roles
 from .import_forms import ImportUploadForm
 from .imports import display, exports
 from .models import ImportBatch
 from .services import imports as service
-from .typing import AuthenticatedRequest
-
-View = Callable[..., HttpResponse]
-
-
-def admin_only(view: View) -> View:
-    """Signed-in system administrators (and superusers); everyone else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not roles.has_role(request.user, roles.ADMIN):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _batches() -> Any:
@@ -54,7 +35,7 @@ def _list_page(request: AuthenticatedRequest, form: ImportUploadForm, status: in
     return render(request, "registry/import_list.html", {"form": form, "page": page}, status=status)
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 def import_list(request: AuthenticatedRequest) -> HttpResponse:
     kind = request.GET.get("kind")
@@ -62,7 +43,7 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(request, form)
 
 
-@admin_only
+@roles.admin_only
 @require_POST
 def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
@@ -75,7 +56,7 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("registry:import_detail", batch.pk)
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 @never_cache
 def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -90,7 +71,7 @@ def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "registry/import_detail.html", context)
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 @never_cache
 def import_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -104,7 +85,7 @@ def import_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return response
 
 
-@admin_only
+@roles.admin_only
 @require_POST
 def import_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
@@ -113,7 +94,7 @@ def import_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("registry:import_detail", batch.pk)
 
 
-@admin_only
+@roles.admin_only
 @require_POST
 def import_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
@@ -124,7 +105,7 @@ def import_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("registry:import_list")
 
 
-@admin_only
+@roles.admin_only
 @require_POST
 def import_rollback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
@@ -133,7 +114,7 @@ def import_rollback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("registry:import_detail", batch.pk)
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 def import_bad_rows(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
@@ -142,7 +123,7 @@ def import_bad_rows(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return xlsx_response(_("rows-with-errors-batch-%(pk)s.xlsx") % {"pk": batch.pk}, exports.bad_rows(batch))
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 def import_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     if kind not in ImportBatch.Kind.values:
@@ -151,14 +132,14 @@ def import_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return xlsx_response(_("%(kind)s-template.xlsx") % {"kind": label}, exports.template(kind))
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 def export_people(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(_("people-%(date)s.xlsx") % {"date": today}, exports.export_people(request.user))
 
 
-@admin_only
+@roles.admin_only
 @require_GET
 def export_units(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate().strftime("%Y%m%d")

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from accountability.reference.loader import load_reference_data
+from registry.reference.loader import load_reference_data
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 The upload streams the file against the limits (`imports.scanning`) before anything reads it: a file
 over a limit is kept as a refused batch with the reason, and never reaches a reader. What it unpacks
 to decides where its steps run: small files in the request, right after the transaction that asked
-for the step commits; larger ones in a Celery task (`accountability.tasks`), which calls the same
+for the step commits; larger ones in a Celery task (`registry.tasks`), which calls the same
 function here.
 
 Each step is a conditional status change, so a step runs once even if its task is delivered twice.

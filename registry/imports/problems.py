@@ -2,7 +2,7 @@
 
 Stored problems are plain JSON ({"row", "column", "code", "params"}), so a check made by the worker reads
 in the language of whoever opens the page later. Messages about ID numbers reuse the msgids of
-`accountability.validators`, so the form and the import say the same thing.
+`registry.validators`, so the form and the import say the same thing.
 """
 
 from __future__ import annotations
